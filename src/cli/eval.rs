@@ -1,0 +1,216 @@
+//! `kpi eval POLICY --data FILE`: evaluate every employee and write the
+//! report.
+
+use super::{load, status};
+use crate::data::{self, Format};
+use crate::diagnostic::{Renderer, SourceFile};
+use crate::eval::{self, Overrides};
+use crate::plan::{Plan, Role};
+use crate::report::{self, Evaluated};
+use crate::suggest;
+use crate::value::{self, TextValueError};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub(crate) enum ReportFormat {
+    /// An aligned table for people (money with thousands separators).
+    Table,
+    /// The JSON report of the language reference, section 8.
+    Json,
+    /// One row per employee, values exact.
+    Csv,
+}
+
+#[derive(clap::Args)]
+pub(crate) struct Args {
+    /// The policy (.kpi file).
+    policy: PathBuf,
+    /// The period's data: a .toml, .csv or .json file.
+    #[arg(long, value_name = "FILE")]
+    data: PathBuf,
+    /// How to write the report.
+    #[arg(long, value_enum, default_value = "table")]
+    format: ReportFormat,
+    /// Overrides a param for this run, e.g. `--set rate=10%` (repeatable).
+    #[arg(long = "set", value_name = "NAME=VALUE")]
+    set: Vec<String>,
+    /// Writes the report to FILE (atomically: all of it or nothing)
+    /// instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+pub(crate) fn run(args: Args) -> u8 {
+    let renderer = Renderer::for_stderr();
+    let loaded = match load::policy(&args.policy, &renderer) {
+        Ok(loaded) => loaded,
+        Err(code) => return code,
+    };
+    let plan = &loaded.plan;
+    let overrides = match overrides(plan, &args.set) {
+        Ok(overrides) => overrides,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return status::USAGE;
+        }
+    };
+    let program = match eval::bind(plan, &overrides) {
+        Ok(program) => program,
+        Err(errors) => {
+            load::print_all(&errors, &loaded.file, &renderer);
+            return status::FAILED;
+        }
+    };
+
+    let Some(format) = Format::from_path(&args.data) else {
+        eprintln!(
+            "error: cannot tell the format of `{}`: name it .toml, .csv or .json",
+            args.data.display()
+        );
+        return status::USAGE;
+    };
+    let bytes = match load::read(&args.data) {
+        Ok(bytes) => bytes,
+        Err(code) => return code,
+    };
+    let data_name = args.data.display().to_string();
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(error) => {
+            let at = error.utf8_error().valid_up_to();
+            let text = String::from_utf8_lossy(error.as_bytes()).into_owned();
+            let file = SourceFile::new(&data_name, text);
+            let (line, column) = file.line_column(at);
+            eprintln!(
+                "error: `{data_name}` is not UTF-8 text (line {line}, column {column}); save it as UTF-8"
+            );
+            return status::FAILED;
+        }
+    };
+    let data_file = SourceFile::new(&data_name, text);
+    let dataset = match data::read_employees(plan, format, data_file.text()) {
+        Ok(dataset) => dataset,
+        Err(errors) => {
+            load::print_all(&errors, &data_file, &renderer);
+            return status::FAILED;
+        }
+    };
+    load::print_all(&dataset.warnings, &data_file, &renderer);
+
+    let report = report::evaluate(&program, &dataset, |employee, evaluated| match evaluated {
+        Evaluated::DataErrors(errors) => load::print_all(errors, &data_file, &renderer),
+        Evaluated::EvalError(error) => {
+            let prefix = format!("employee `{}`: ", employee.id);
+            eprint!(
+                "{}",
+                renderer.render(error, Some(&loaded.file), Some(&prefix))
+            );
+        }
+        Evaluated::Paid(_) => {}
+    });
+
+    let mut out = Vec::new();
+    let written = match args.format {
+        ReportFormat::Table => report::write_table(&report, &mut out),
+        ReportFormat::Json => report::write_json(&report, &mut out),
+        ReportFormat::Csv => report::write_csv(&report, &mut out),
+    };
+    let written = written.and_then(|()| match &args.output {
+        Some(path) => write_atomically(path, &out),
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout.write_all(&out).and_then(|()| stdout.flush())
+        }
+    });
+    if let Err(error) = written {
+        if error.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("error: cannot write the report: {error}");
+            return status::USAGE;
+        }
+    }
+    let errors = report.error_count();
+    if errors > 0 {
+        let noun = if errors == 1 { "employee" } else { "employees" };
+        eprintln!(
+            "{errors} {noun} of {} could not be evaluated; see the errors above",
+            report.employees.len()
+        );
+        return status::FAILED;
+    }
+    status::OK
+}
+
+/// `--set NAME=VALUE` pairs as param overrides.
+fn overrides(plan: &Plan, sets: &[String]) -> Result<Overrides, String> {
+    let mut overrides = Overrides::default();
+    for set in sets {
+        let Some((name, text)) = set.split_once('=') else {
+            return Err(format!("`--set {set}`: write `--set NAME=VALUE`"));
+        };
+        let name = name.trim();
+        let params = || {
+            plan.slots
+                .iter()
+                .filter(|s| s.role == Role::Param)
+                .map(|s| s.name.as_str())
+        };
+        let slot = match plan.slot_named(name) {
+            Some(slot) if plan.slot(slot).role == Role::Param => slot,
+            Some(slot) => {
+                return Err(format!(
+                    "`--set {name}=…`: `{name}` is {} {}, and only params can be set",
+                    if plan.slot(slot).role == Role::Input {
+                        "an"
+                    } else {
+                        "a"
+                    },
+                    plan.slot(slot).role.keyword()
+                ));
+            }
+            None => {
+                let hint = suggest::did_you_mean(name, params())
+                    .map(|h| format!(" ({h})"))
+                    .unwrap_or_default();
+                let list: Vec<&str> = params().collect();
+                let known = if list.is_empty() {
+                    "the policy has no params".to_string()
+                } else {
+                    format!("its params are {}", list.join(", "))
+                };
+                return Err(format!(
+                    "`--set {name}=…`: the policy has no param `{name}`{hint}; {known}"
+                ));
+            }
+        };
+        let ty = plan.slot(slot).ty;
+        let value = value::parse_text_value(text, ty, &plan.currency).map_err(|error| {
+            let why = match error {
+                TextValueError::Expected(expected) => format!("expected {expected}"),
+                TextValueError::WrongCurrency(code) => {
+                    format!("{code} is not the policy's currency ({})", plan.currency)
+                }
+                TextValueError::TooLarge => "the number has too many digits".to_string(),
+                TextValueError::NotACount => "a count is whole and not negative".to_string(),
+            };
+            format!("`--set {name}={text}`: {why} (`{name}` is {ty})")
+        })?;
+        overrides.params.retain(|(s, _)| *s != slot);
+        overrides.params.push((slot, value));
+    }
+    Ok(overrides)
+}
+
+/// Writes to a temporary file beside `path`, then renames it over `path`,
+/// so that readers never see half a report.
+fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let mut temp = tempfile::NamedTempFile::new_in(dir)?;
+    temp.write_all(bytes)?;
+    temp.as_file().sync_all()?;
+    temp.persist(path).map_err(|error| error.error)?;
+    Ok(())
+}

@@ -1,0 +1,75 @@
+//! The `kpi` command line: a thin layer over the library. One file a
+//! subcommand; this one parses arguments and dispatches.
+
+mod check;
+mod eval;
+mod load;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Exit statuses (reference §9).
+pub(crate) mod status {
+    pub const OK: u8 = 0;
+    /// Errors in a policy, its data, or an employee.
+    pub const FAILED: u8 = 1;
+    /// Usage errors and unreadable files.
+    pub const USAGE: u8 = 2;
+}
+
+#[derive(Parser)]
+#[command(
+    name = "kpi",
+    version,
+    about = "Check and evaluate KPI and bonus policies written in the .kpi language",
+    after_help = "Exit status: 0 success, 1 errors in policies, data or employees, 2 usage errors and unreadable files."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Parse and type-check policies (files, or folders searched for *.kpi).
+    Check(check::Args),
+    /// Evaluate a policy against a period's data and write the report.
+    Eval(eval::Args),
+}
+
+/// Runs the program; the work happens on a thread with a large stack so
+/// that deeply nested (but accepted) policies never exhaust it.
+pub fn main() -> ExitCode {
+    let worker = std::thread::Builder::new()
+        .name("kpi".to_string())
+        .stack_size(256 * 1024 * 1024)
+        .spawn(run);
+    let code = match worker.map(|handle| handle.join()) {
+        Ok(Ok(code)) => code,
+        _ => {
+            eprintln!(
+                "error: kpi stopped unexpectedly; please report this with the files you ran it on"
+            );
+            status::FAILED
+        }
+    };
+    ExitCode::from(code)
+}
+
+fn run() -> u8 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let _ = error.print();
+            return if error.use_stderr() {
+                status::USAGE
+            } else {
+                status::OK
+            };
+        }
+    };
+    match cli.command {
+        Command::Check(args) => check::run(args),
+        Command::Eval(args) => eval::run(args),
+    }
+}

@@ -1,0 +1,404 @@
+//! A period's data → one typed row of inputs per employee (reference §7).
+//!
+//! The three formats only find rows and cells; what a cell means — which
+//! input, what type, the default when it is empty — is decided once, here,
+//! for all of them.
+
+mod csv;
+mod error;
+mod json;
+mod toml;
+
+pub use error::DataError;
+
+use crate::plan::Plan;
+use crate::span::Span;
+use crate::suggest;
+use crate::value::{self, TextValueError, Type, Value};
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::path::Path;
+
+/// The format of a data file, chosen by its extension.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Toml,
+    Csv,
+    Json,
+}
+
+impl Format {
+    pub fn from_path(path: &Path) -> Option<Format> {
+        let extension = path.extension()?.to_str()?.to_ascii_lowercase();
+        match extension.as_str() {
+            "toml" => Some(Format::Toml),
+            "csv" => Some(Format::Csv),
+            "json" => Some(Format::Json),
+            _ => None,
+        }
+    }
+}
+
+/// One employee of the data.
+#[derive(Clone, Debug)]
+pub struct Employee {
+    pub id: String,
+    pub name: Option<String>,
+    /// The employee's row or table in the data file.
+    pub span: Span,
+    /// A value per input of the plan (defaults applied), or what is wrong.
+    pub inputs: Result<Vec<Value>, Vec<DataError>>,
+}
+
+/// The employees of a data file, in file order.
+#[derive(Clone, Debug, Default)]
+pub struct Dataset {
+    pub employees: Vec<Employee>,
+    /// Columns or keys that are no input of the policy.
+    pub warnings: Vec<DataError>,
+}
+
+/// Reads the employees of a data file for a plan. Problems of one employee
+/// stay with that employee; problems of the file (malformed, duplicate
+/// ids) are returned as errors.
+pub fn read_employees(plan: &Plan, format: Format, text: &str) -> Result<Dataset, Vec<DataError>> {
+    let mut builder = DatasetBuilder::new(plan);
+    match format {
+        Format::Toml => toml::read(text, &mut builder)?,
+        Format::Csv => csv::read(text, &mut builder)?,
+        Format::Json => json::read(text, &mut builder)?,
+    }
+    builder.finish()
+}
+
+/// A cell as a format found it, before the policy gives it a type.
+#[derive(Clone, Debug)]
+pub(crate) enum Raw<'t> {
+    /// A number as written: `125000.50`, `1e3`.
+    Number(Cow<'t, str>),
+    Text(Cow<'t, str>),
+    Bool(bool),
+    /// An empty CSV cell or JSON `null`: no value, use the default.
+    Empty,
+    /// Something no input can hold: a table, an array, a date.
+    Other(&'static str),
+}
+
+impl Raw<'_> {
+    fn describe(&self) -> String {
+        match self {
+            Raw::Number(n) => format!("the number {n}"),
+            Raw::Text(t) => format!("the text \"{t}\""),
+            Raw::Bool(b) => format!("`{b}`"),
+            Raw::Empty => "nothing".to_string(),
+            Raw::Other(what) => what.to_string(),
+        }
+    }
+}
+
+/// What a column or key of the employee data holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Column {
+    Id,
+    Name,
+    /// An input, by its index in `Plan::inputs`.
+    Input(usize),
+    Unknown,
+}
+
+/// Collects employees row by row.
+pub(crate) struct DatasetBuilder<'p> {
+    plan: &'p Plan,
+    columns: HashMap<&'p str, Column>,
+    dataset: Dataset,
+    errors: Vec<DataError>,
+    ids: HashMap<String, Span>,
+    unknown_reported: HashMap<String, ()>,
+    // The row being read.
+    id: Option<(String, Span)>,
+    name: Option<String>,
+    values: Vec<Option<(Value, Span)>>,
+    problems: Vec<RowProblem>,
+}
+
+/// A problem with one cell, reported once the row's id is known.
+enum RowProblem {
+    WrongType {
+        input: usize,
+        found: String,
+        span: Span,
+    },
+    Invalid {
+        input: usize,
+        problem: String,
+        help: Option<String>,
+        span: Span,
+    },
+}
+
+impl<'p> DatasetBuilder<'p> {
+    fn new(plan: &'p Plan) -> Self {
+        let mut columns: HashMap<&str, Column> = plan
+            .inputs
+            .iter()
+            .enumerate()
+            .map(|(index, input)| (plan.slot(input.slot).name.as_str(), Column::Input(index)))
+            .collect();
+        // An input named `id` or `name` would be shadowed; the checker does
+        // not forbid it, so inputs win for `name` and `id` stays the id.
+        columns.insert("id", Column::Id);
+        columns.entry("name").or_insert(Column::Name);
+        DatasetBuilder {
+            plan,
+            columns,
+            dataset: Dataset::default(),
+            errors: Vec::new(),
+            ids: HashMap::new(),
+            unknown_reported: HashMap::new(),
+            id: None,
+            name: None,
+            values: vec![None; plan.inputs.len()],
+            problems: Vec::new(),
+        }
+    }
+
+    pub(crate) fn column(&self, key: &str) -> Column {
+        self.columns.get(key).copied().unwrap_or(Column::Unknown)
+    }
+
+    /// A key or column that is no input: a warning, once per name.
+    pub(crate) fn unknown_column(&mut self, key: &str, span: Span) {
+        if self.unknown_reported.insert(key.to_string(), ()).is_some() {
+            return;
+        }
+        let candidates = self
+            .plan
+            .inputs
+            .iter()
+            .map(|input| self.plan.slot(input.slot).name.as_str());
+        self.dataset.warnings.push(DataError::UnknownColumn {
+            column: key.to_string(),
+            span: span.into(),
+            help: suggest::did_you_mean(key, candidates),
+        });
+    }
+
+    /// Sets a cell of the current row.
+    pub(crate) fn cell(&mut self, column: Column, raw: Raw<'_>, span: Span) {
+        match column {
+            Column::Id => match raw {
+                Raw::Text(text) if !text.trim().is_empty() => {
+                    self.id = Some((text.trim().to_string(), span));
+                }
+                Raw::Number(digits) if digits.chars().all(|c| c.is_ascii_digit()) => {
+                    self.id = Some((digits.into_owned(), span));
+                }
+                Raw::Empty | Raw::Text(_) => {}
+                other => self.errors.push(DataError::BadId {
+                    found: other.describe(),
+                    span: span.into(),
+                }),
+            },
+            Column::Name => match raw {
+                Raw::Text(text) => self.name = Some(text.into_owned()),
+                Raw::Number(n) => self.name = Some(n.into_owned()),
+                _ => {}
+            },
+            Column::Input(index) => {
+                let ty = self.plan.inputs[index].ty;
+                match convert(&raw, ty, &self.plan.currency) {
+                    Ok(Some(value)) => self.values[index] = Some((value, span)),
+                    Ok(None) => {}
+                    Err(Problem::WrongType) => self.problems.push(RowProblem::WrongType {
+                        input: index,
+                        found: raw.describe(),
+                        span,
+                    }),
+                    Err(Problem::Invalid { problem, help }) => {
+                        self.problems.push(RowProblem::Invalid {
+                            input: index,
+                            problem,
+                            help,
+                            span,
+                        })
+                    }
+                }
+            }
+            Column::Unknown => {}
+        }
+    }
+
+    /// Ends the current row, whose whole extent is `span`.
+    pub(crate) fn end_row(&mut self, span: Span) {
+        let name = self.name.take();
+        let Some((id, id_span)) = self.id.take() else {
+            self.errors.push(DataError::MissingId { span: span.into() });
+            self.reset_row();
+            return;
+        };
+        if let Some(first) = self.ids.get(&id) {
+            self.errors.push(DataError::DuplicateId {
+                id: id.clone(),
+                span: id_span.into(),
+                first: (*first).into(),
+            });
+        } else {
+            self.ids.insert(id.clone(), id_span);
+        }
+        let reported: Vec<usize> = self.problems.iter().map(RowProblem::input).collect();
+        let mut problems: Vec<DataError> = self
+            .problems
+            .drain(..)
+            .map(|problem| match problem {
+                RowProblem::WrongType { input, found, span } => DataError::WrongType {
+                    employee: id.clone(),
+                    input: input_name(self.plan, input).to_string(),
+                    expected: describe_type(self.plan.inputs[input].ty).to_string(),
+                    found,
+                    span: span.into(),
+                },
+                RowProblem::Invalid {
+                    input,
+                    problem,
+                    help,
+                    span,
+                } => DataError::InvalidValue {
+                    employee: id.clone(),
+                    input: input_name(self.plan, input).to_string(),
+                    problem,
+                    span: span.into(),
+                    help,
+                },
+            })
+            .collect();
+        let mut inputs = Vec::with_capacity(self.values.len());
+        for (index, input) in self.plan.inputs.iter().enumerate() {
+            match (self.values[index].take(), &input.default) {
+                (Some((value, _)), _) => inputs.push(value),
+                (None, Some(default)) => inputs.push(default.clone()),
+                (None, None) => {
+                    // A cell with a wrong value is reported as such, not
+                    // again as missing.
+                    if !reported.contains(&index) {
+                        let name = input_name(self.plan, index);
+                        problems.push(DataError::MissingValue {
+                            employee: id.clone(),
+                            input: name.to_string(),
+                            span: span.into(),
+                            help: Some(format!(
+                                "give `{name}` a value for this employee, or a default in the policy: `input {name} : {} = …`",
+                                input.ty
+                            )),
+                        });
+                    }
+                }
+            }
+        }
+        self.dataset.employees.push(Employee {
+            id,
+            name,
+            span,
+            inputs: if problems.is_empty() {
+                Ok(inputs)
+            } else {
+                Err(problems)
+            },
+        });
+        self.reset_row();
+    }
+
+    fn reset_row(&mut self) {
+        self.id = None;
+        self.name = None;
+        self.values.iter_mut().for_each(|value| *value = None);
+        self.problems.clear();
+    }
+
+    /// A problem with the whole file.
+    pub(crate) fn file_error(&mut self, error: DataError) {
+        self.errors.push(error);
+    }
+
+    fn finish(self) -> Result<Dataset, Vec<DataError>> {
+        if self.errors.is_empty() {
+            Ok(self.dataset)
+        } else {
+            Err(self.errors)
+        }
+    }
+}
+
+fn input_name(plan: &Plan, input: usize) -> &str {
+    &plan.slot(plan.inputs[input].slot).name
+}
+
+fn describe_type(ty: Type) -> &'static str {
+    match ty {
+        Type::Money => "an amount of money",
+        Type::Number => "a number",
+        Type::Percent => "a percentage",
+        Type::Count => "a whole number, not negative",
+        Type::Bool => "true or false",
+        Type::Text => "text",
+    }
+}
+
+impl RowProblem {
+    fn input(&self) -> usize {
+        match self {
+            RowProblem::WrongType { input, .. } | RowProblem::Invalid { input, .. } => *input,
+        }
+    }
+}
+
+enum Problem {
+    WrongType,
+    Invalid {
+        problem: String,
+        help: Option<String>,
+    },
+}
+
+/// The value of a cell for an input of type `ty`; `None` for an empty cell.
+fn convert(raw: &Raw<'_>, ty: Type, currency: &str) -> Result<Option<Value>, Problem> {
+    let too_large = || Problem::Invalid {
+        problem: "has more digits than kpi can hold exactly".to_string(),
+        help: Some("kpi computes exactly with up to 28 significant digits".to_string()),
+    };
+    match (raw, ty) {
+        (Raw::Empty, _) => Ok(None),
+        (Raw::Number(text), Type::Money | Type::Number | Type::Percent | Type::Count) => {
+            let n = value::parse_decimal(text).ok_or_else(too_large)?;
+            if ty == Type::Count {
+                let n = value::check_count(n).map_err(|_| not_a_count(text))?;
+                return Ok(Some(Value::Num(n)));
+            }
+            Ok(Some(Value::Num(n)))
+        }
+        (Raw::Text(text), _) => match value::parse_text_value(text, ty, currency) {
+            Ok(value) => Ok(Some(value)),
+            Err(TextValueError::Expected(expected)) => Err(Problem::Invalid {
+                problem: format!("must be {expected}, not \"{text}\""),
+                help: None,
+            }),
+            Err(TextValueError::WrongCurrency(code)) => Err(Problem::Invalid {
+                problem: format!("is in {code}, but the policy pays in {currency}"),
+                help: Some("convert the amount to the policy's currency".to_string()),
+            }),
+            Err(TextValueError::TooLarge) => Err(too_large()),
+            Err(TextValueError::NotACount) => Err(not_a_count(text)),
+        },
+        (Raw::Bool(b), Type::Bool) => Ok(Some(Value::Bool(*b))),
+        _ => Err(Problem::WrongType),
+    }
+}
+
+fn not_a_count(text: &str) -> Problem {
+    Problem::Invalid {
+        problem: format!("is a count, so whole and not negative, not {text}"),
+        help: None,
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,347 @@
+//! Evaluation of one plan expression. Shared by the per-employee evaluator,
+//! constant folding in [`super::bind`], and record aggregation.
+
+use crate::plan::{ArithOp, Builtin, CmpOp, Expr, ExprKind, TableKind};
+use crate::span::Span;
+use crate::value::{self, ArithError, Value};
+use rust_decimal::Decimal;
+use std::cmp::Ordering;
+
+/// What an expression can read.
+pub(crate) struct Env<'a> {
+    /// Named values by slot; `None` where not known (yet).
+    pub slots: &'a [Option<Value>],
+    /// The fields of the record being aggregated.
+    pub fields: &'a [Value],
+    /// The employee's aggregates; `None` for `avg`/`min`/`max` of no records.
+    pub aggregates: &'a [Option<Value>],
+}
+
+impl Env<'_> {
+    pub const EMPTY: Env<'static> = Env {
+        slots: &[],
+        fields: &[],
+        aggregates: &[],
+    };
+}
+
+/// Why an expression has no value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Fault {
+    pub kind: FaultKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum FaultKind {
+    DivisionByZero,
+    Overflow,
+    /// `avg`, `min` or `max` of no records; the aggregate's index.
+    EmptyAggregate(u32),
+    InvalidArgument(String),
+    /// A value not known here (constant folding meets an input).
+    Unavailable,
+}
+
+/// Observes the choices evaluation makes, for coverage and explanations.
+/// Every method has an empty default, and `()` observes nothing at no cost.
+pub trait Trace {
+    /// Arm `arm` (0-based, in written order) of table `table` was taken;
+    /// for `marginal`, once per slice that contributed.
+    fn table_arm(&mut self, table: u32, arm: usize) {
+        let _ = (table, arm);
+    }
+    /// `if` number `id` took its `then` branch (`true`) or its `else`.
+    fn branch(&mut self, id: u32, taken: bool) {
+        let _ = (id, taken);
+    }
+}
+
+impl Trace for () {}
+
+type Result<T> = std::result::Result<T, Fault>;
+
+fn fault(kind: FaultKind, span: Span) -> Fault {
+    Fault { kind, span }
+}
+
+fn arith(result: std::result::Result<Decimal, ArithError>, span: Span) -> Result<Decimal> {
+    result.map_err(|error| match error {
+        ArithError::DivisionByZero => fault(FaultKind::DivisionByZero, span),
+        ArithError::Overflow => fault(FaultKind::Overflow, span),
+    })
+}
+
+pub(crate) fn eval(expr: &Expr, env: &Env<'_>, trace: &mut impl Trace) -> Result<Value> {
+    let span = expr.span;
+    Ok(match &expr.kind {
+        ExprKind::Const(value) => value.clone(),
+        ExprKind::Invalid => return Err(fault(FaultKind::Unavailable, span)),
+        ExprKind::Slot(slot) => env
+            .slots
+            .get(slot.index())
+            .and_then(Option::as_ref)
+            .cloned()
+            .ok_or_else(|| fault(FaultKind::Unavailable, span))?,
+        ExprKind::Field(index) => env
+            .fields
+            .get(*index as usize)
+            .cloned()
+            .ok_or_else(|| fault(FaultKind::Unavailable, span))?,
+        ExprKind::Aggregate(index) => match env.aggregates.get(*index as usize) {
+            Some(Some(value)) => value.clone(),
+            Some(None) => return Err(fault(FaultKind::EmptyAggregate(*index), span)),
+            None => return Err(fault(FaultKind::Unavailable, span)),
+        },
+        ExprKind::Neg(operand) => Value::Num(value::neg(num(operand, env, trace)?)),
+        ExprKind::Not(operand) => Value::Bool(!boolean(operand, env, trace)?),
+        ExprKind::Arith(op, a, b) => {
+            let (a, b) = (num(a, env, trace)?, num(b, env, trace)?);
+            let result = match op {
+                ArithOp::Add => value::add(a, b),
+                ArithOp::Sub => value::sub(a, b),
+                ArithOp::Mul => value::mul(a, b),
+                ArithOp::Div => value::div(a, b),
+            };
+            Value::Num(arith(result, span)?)
+        }
+        ExprKind::Compare(op, a, b) => {
+            let ordering = compare(&eval(a, env, trace)?, &eval(b, env, trace)?, span)?;
+            Value::Bool(match op {
+                CmpOp::Eq => ordering == Ordering::Equal,
+                CmpOp::Ne => ordering != Ordering::Equal,
+                CmpOp::Lt => ordering == Ordering::Less,
+                CmpOp::Le => ordering != Ordering::Greater,
+                CmpOp::Gt => ordering == Ordering::Greater,
+                CmpOp::Ge => ordering != Ordering::Less,
+            })
+        }
+        ExprKind::And(a, b) => Value::Bool(boolean(a, env, trace)? && boolean(b, env, trace)?),
+        ExprKind::Or(a, b) => Value::Bool(boolean(a, env, trace)? || boolean(b, env, trace)?),
+        ExprKind::If(branch) => {
+            let taken = boolean(&branch.cond, env, trace)?;
+            trace.branch(branch.id, taken);
+            let chosen = if taken {
+                &branch.then
+            } else {
+                &branch.otherwise
+            };
+            eval(chosen, env, trace)?
+        }
+        ExprKind::Call(builtin, args) => call(*builtin, args, span, env, trace)?,
+        ExprKind::Table(table) => {
+            let arm = |trace: &mut _, arm| Trace::table_arm(trace, table.id, arm);
+            match &table.kind {
+                TableKind::Tiers {
+                    subject,
+                    thresholds,
+                    values,
+                } => {
+                    let subject = num(subject, env, trace)?;
+                    let mut chosen = thresholds.len();
+                    for (index, threshold) in thresholds.iter().enumerate() {
+                        if subject < num(threshold, env, trace)? {
+                            chosen = index;
+                            break;
+                        }
+                    }
+                    arm(trace, chosen);
+                    eval(&values[chosen], env, trace)?
+                }
+                TableKind::Marginal {
+                    subject,
+                    bounds,
+                    rates,
+                } => {
+                    let subject = num(subject, env, trace)?;
+                    Value::Num(marginal(subject, bounds, rates, span, env, trace, &arm)?)
+                }
+                TableKind::Curve {
+                    subject,
+                    points,
+                    values,
+                } => {
+                    let subject = num(subject, env, trace)?;
+                    Value::Num(curve(subject, points, values, span, env, trace, &arm)?)
+                }
+                TableKind::Weighted { values, weights } => {
+                    let mut total = Decimal::ZERO;
+                    for (index, (value, weight)) in values.iter().zip(weights).enumerate() {
+                        let term = value::mul(num(value, env, trace)?, num(weight, env, trace)?);
+                        total = arith(value::add(total, arith(term, span)?), span)?;
+                        arm(trace, index);
+                    }
+                    Value::Num(total)
+                }
+                TableKind::Match {
+                    subject,
+                    cases,
+                    values,
+                } => {
+                    let subject = eval(subject, env, trace)?;
+                    let text = subject.as_text().unwrap_or_default();
+                    let chosen = cases
+                        .iter()
+                        .position(|case| case.iter().any(|s| &**s == text))
+                        .unwrap_or(cases.len());
+                    arm(trace, chosen);
+                    eval(&values[chosen], env, trace)?
+                }
+            }
+        }
+    })
+}
+
+pub(crate) fn num(expr: &Expr, env: &Env<'_>, trace: &mut impl Trace) -> Result<Decimal> {
+    match eval(expr, env, trace)? {
+        Value::Num(n) => Ok(n),
+        // INVARIANT: the checker proved this expression numeric.
+        _ => Err(fault(
+            FaultKind::InvalidArgument("expected a number".to_string()),
+            expr.span,
+        )),
+    }
+}
+
+pub(crate) fn boolean(expr: &Expr, env: &Env<'_>, trace: &mut impl Trace) -> Result<bool> {
+    match eval(expr, env, trace)? {
+        Value::Bool(b) => Ok(b),
+        // INVARIANT: the checker proved this expression a bool.
+        _ => Err(fault(
+            FaultKind::InvalidArgument("expected true or false".to_string()),
+            expr.span,
+        )),
+    }
+}
+
+fn compare(a: &Value, b: &Value, span: Span) -> Result<Ordering> {
+    match (a, b) {
+        (Value::Num(a), Value::Num(b)) => Ok(a.cmp(b)),
+        (Value::Text(a), Value::Text(b)) => Ok(a.cmp(b)),
+        (Value::Bool(a), Value::Bool(b)) => Ok(a.cmp(b)),
+        _ => Err(fault(
+            FaultKind::InvalidArgument("values of different kinds".to_string()),
+            span,
+        )),
+    }
+}
+
+fn call(
+    builtin: Builtin,
+    args: &[Expr],
+    span: Span,
+    env: &Env<'_>,
+    trace: &mut impl Trace,
+) -> Result<Value> {
+    let mut values = Vec::with_capacity(args.len());
+    for arg in args {
+        values.push(num(arg, env, trace)?);
+    }
+    let invalid = |message: String| fault(FaultKind::InvalidArgument(message), span);
+    let result = match (builtin, values.as_slice()) {
+        (Builtin::Min, [first, rest @ ..]) => rest.iter().fold(*first, |m, v| m.min(*v)),
+        (Builtin::Max, [first, rest @ ..]) => rest.iter().fold(*first, |m, v| m.max(*v)),
+        (Builtin::Clamp, [x, lo, hi]) => {
+            if lo > hi {
+                return Err(invalid(format!(
+                    "clamp's lower bound {} is above its upper bound {}",
+                    value::exact_string(*lo),
+                    value::exact_string(*hi)
+                )));
+            }
+            (*x).clamp(*lo, *hi)
+        }
+        (Builtin::Abs, [x]) => x.abs(),
+        (Builtin::Floor, [x]) => x.floor(),
+        (Builtin::Ceil, [x]) => x.ceil(),
+        (Builtin::Round, [x]) => value::round(*x, 0),
+        (Builtin::Round, [x, places]) => {
+            let places = places.normalize();
+            let whole = places.scale() == 0 && !places.is_sign_negative();
+            match u32::try_from(places.mantissa()) {
+                Ok(p) if whole && p <= 28 => value::round(*x, p),
+                _ => {
+                    return Err(invalid(format!(
+                        "round's places must be a whole number from 0 to 28, not {}",
+                        value::exact_string(places)
+                    )));
+                }
+            }
+        }
+        _ => return Err(invalid(format!("wrong arguments to `{}`", builtin.name()))),
+    };
+    Ok(Value::Num(result))
+}
+
+/// Graduated slices: each slice of the subject up to a bound, times its
+/// rate. A subject at or below zero gives zero.
+fn marginal<T: Trace>(
+    subject: Decimal,
+    bounds: &[Expr],
+    rates: &[Expr],
+    span: Span,
+    env: &Env<'_>,
+    trace: &mut T,
+    arm: &impl Fn(&mut T, usize),
+) -> Result<Decimal> {
+    let mut total = Decimal::ZERO;
+    let mut floor = Decimal::ZERO;
+    for (index, rate) in rates.iter().enumerate() {
+        if subject <= floor {
+            break;
+        }
+        let top = match bounds.get(index) {
+            Some(bound) => num(bound, env, trace)?.min(subject),
+            None => subject,
+        };
+        let slice = arith(value::sub(top, floor), span)?;
+        let amount = arith(value::mul(slice, num(rate, env, trace)?), span)?;
+        total = arith(value::add(total, amount), span)?;
+        arm(trace, index);
+        floor = top;
+    }
+    Ok(total)
+}
+
+/// Straight lines between points; the first value below the first point,
+/// the last value above the last point.
+fn curve<T: Trace>(
+    subject: Decimal,
+    points: &[Expr],
+    values: &[Expr],
+    span: Span,
+    env: &Env<'_>,
+    trace: &mut T,
+    arm: &impl Fn(&mut T, usize),
+) -> Result<Decimal> {
+    let mut previous: Option<(Decimal, Decimal)> = None;
+    for (index, (point, value)) in points.iter().zip(values).enumerate() {
+        let (p, v) = (num(point, env, trace)?, num(value, env, trace)?);
+        if subject <= p {
+            arm(trace, index);
+            let Some((p0, v0)) = previous else {
+                return Ok(v);
+            };
+            if subject == p {
+                return Ok(v);
+            }
+            // v0 + (subject - p0) × (v - v0) / (p - p0), multiplying first
+            // so that the quotient is as exact as it can be.
+            let run = arith(value::sub(subject, p0), span)?;
+            let rise = arith(value::mul(run, arith(value::sub(v, v0), span)?), span)?;
+            let step = arith(value::div(rise, arith(value::sub(p, p0), span)?), span)?;
+            return arith(value::add(v0, step), span);
+        }
+        previous = Some((p, v));
+    }
+    match previous {
+        Some((_, last)) => {
+            arm(trace, points.len() - 1);
+            Ok(last)
+        }
+        None => Err(fault(
+            FaultKind::InvalidArgument("a curve needs a point".to_string()),
+            span,
+        )),
+    }
+}

@@ -1,0 +1,159 @@
+//! The result of a run, per employee, and its writers: JSON (reference §8),
+//! CSV and an aligned table for people.
+
+mod csv;
+mod json;
+mod table;
+
+pub use csv::write_csv;
+pub use json::write_json;
+pub use table::write_table;
+
+use crate::data::Dataset;
+use crate::eval::{Frame, Program};
+use crate::plan::Plan;
+use crate::value::Value;
+use rust_decimal::Decimal;
+
+/// The outcome of evaluating every employee of a dataset.
+#[derive(Clone, Debug)]
+pub struct Report<'p> {
+    pub plan: &'p Plan,
+    pub employees: Vec<EmployeeReport>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct EmployeeReport {
+    pub id: String,
+    pub name: Option<String>,
+    pub outcome: Outcome,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Outcome {
+    Paid(Payout),
+    /// The employee could not be evaluated: a data or evaluation error.
+    Failed {
+        code: String,
+        message: String,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Payout {
+    /// One per kpi of the plan, in declaration order.
+    pub kpis: Vec<Value>,
+    /// One per bonus line, rounded, in declaration order.
+    pub bonuses: Vec<Decimal>,
+    /// Messages of the gates that failed.
+    pub failed_gates: Vec<String>,
+    pub capped: bool,
+    pub payout: Decimal,
+}
+
+impl Report<'_> {
+    /// The sum of the payouts of the employees without errors.
+    pub fn total_payout(&self) -> Decimal {
+        self.employees
+            .iter()
+            .filter_map(|employee| match &employee.outcome {
+                Outcome::Paid(paid) => Some(paid.payout),
+                Outcome::Failed { .. } => None,
+            })
+            .fold(Decimal::ZERO, |total, payout| {
+                total.checked_add(payout).unwrap_or(Decimal::MAX)
+            })
+    }
+
+    pub fn error_count(&self) -> usize {
+        self.employees
+            .iter()
+            .filter(|employee| matches!(employee.outcome, Outcome::Failed { .. }))
+            .count()
+    }
+}
+
+/// One employee evaluated, or why not; the error kept for diagnostics.
+pub enum Evaluated {
+    Paid(Payout),
+    DataErrors(Vec<crate::data::DataError>),
+    EvalError(crate::eval::EvalError),
+}
+
+/// Evaluates one employee of a dataset.
+pub fn evaluate_employee(
+    program: &Program<'_>,
+    employee: &crate::data::Employee,
+    frame: &mut Frame,
+) -> Evaluated {
+    let inputs = match &employee.inputs {
+        Ok(inputs) => inputs,
+        Err(errors) => return Evaluated::DataErrors(errors.clone()),
+    };
+    match program.evaluate(inputs, &[], frame, &mut ()) {
+        Ok(verdict) => {
+            let plan = program.plan;
+            let value = |slot| frame.get(slot).cloned().unwrap_or(Value::Bool(false));
+            Evaluated::Paid(Payout {
+                kpis: plan.kpis.iter().map(|slot| value(*slot)).collect(),
+                bonuses: plan
+                    .bonuses
+                    .iter()
+                    .map(|slot| value(*slot).as_num().unwrap_or_default())
+                    .collect(),
+                failed_gates: verdict
+                    .failed_gates
+                    .iter()
+                    .map(|index| program.gates()[*index].message.clone())
+                    .collect(),
+                capped: verdict.capped,
+                payout: verdict.payout,
+            })
+        }
+        Err(error) => Evaluated::EvalError(error),
+    }
+}
+
+/// Evaluates every employee of a dataset, in order. Errors stay with their
+/// employee; `on_error` sees each one (to print it) as it happens.
+pub fn evaluate<'p>(
+    program: &Program<'p>,
+    dataset: &Dataset,
+    mut on_error: impl FnMut(&crate::data::Employee, &Evaluated),
+) -> Report<'p> {
+    let mut frame = Frame::new(program);
+    let employees = dataset
+        .employees
+        .iter()
+        .map(|employee| {
+            let evaluated = evaluate_employee(program, employee, &mut frame);
+            let outcome = match &evaluated {
+                Evaluated::Paid(payout) => Outcome::Paid(payout.clone()),
+                Evaluated::DataErrors(errors) => {
+                    on_error(employee, &evaluated);
+                    let first = errors.first();
+                    Outcome::Failed {
+                        code: first.map(|e| e.code()).unwrap_or_default(),
+                        message: first.map(|e| e.to_string()).unwrap_or_default(),
+                    }
+                }
+                Evaluated::EvalError(error) => {
+                    on_error(employee, &evaluated);
+                    Outcome::Failed {
+                        code: error.code().to_string(),
+                        message: error.to_string(),
+                    }
+                }
+            };
+            EmployeeReport {
+                id: employee.id.clone(),
+                name: employee.name.clone(),
+                outcome,
+            }
+        })
+        .collect();
+    Report {
+        plan: program.plan,
+        employees,
+    }
+}
