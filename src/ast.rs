@@ -95,11 +95,18 @@ pub struct Example {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExampleStmt {
-    /// `false`: `revenue = 100 RUB` gives a value; `true`: `expect payout = 5 RUB`.
-    pub expect: bool,
-    pub name: Ident,
-    pub value: Literal,
+    pub kind: StmtKind,
     pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum StmtKind {
+    /// `revenue = 100_000 RUB`: an input's or param's value.
+    Given { name: Ident, value: Literal },
+    /// `expect payout = 5_000 RUB`, `expect capped = true`.
+    Expect { name: Ident, value: Literal },
+    /// `expect gate "Plan below 80%"`: that gate fails.
+    ExpectGate { message: StrLit },
 }
 
 /// `records deals "doc" { amount : money  stage : text  margin : percent = 0% }`

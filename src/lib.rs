@@ -14,6 +14,7 @@ pub mod check;
 pub mod data;
 pub mod diagnostic;
 pub mod eval;
+pub mod examples;
 pub mod plan;
 pub mod report;
 pub mod span;

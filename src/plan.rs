@@ -207,10 +207,15 @@ pub struct Expectation {
     pub span: Span,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ExpectTarget {
+    /// A let, kpi or bonus line.
     Slot(Slot),
     Payout,
+    /// Whether the cap bit.
+    Capped,
+    /// That the gate (index into `Plan::gates`) fails; the value is unused.
+    GateFails(usize),
 }
 
 #[derive(Clone, Debug)]
@@ -285,6 +290,10 @@ pub enum ExprKind {
     Slot(Slot),
     /// A field of the record being aggregated.
     Field(u32),
+    /// The employee's input, by index into [`Plan::inputs`]. Only in a
+    /// bound program's aggregates, where `eval::bind` puts it for inputs'
+    /// slots: records are aggregated before any slot is filled.
+    Input(u32),
     /// The value of [`Plan::aggregates`]`[i]` for the employee.
     Aggregate(u32),
     Neg(Box<Expr>),
@@ -313,6 +322,8 @@ pub struct Table {
     pub id: u32,
     pub kind: TableKind,
     pub span: Span,
+    /// Each arm as written, in order (for coverage and explanations).
+    pub arms: Vec<Span>,
 }
 
 /// Tables, with constant parts (thresholds, points, weights) as
@@ -367,6 +378,7 @@ impl Expr {
             | ExprKind::Invalid
             | ExprKind::Slot(_)
             | ExprKind::Field(_)
+            | ExprKind::Input(_)
             | ExprKind::Aggregate(_) => {}
             ExprKind::Neg(e) | ExprKind::Not(e) => f(e),
             ExprKind::Arith(_, a, b)
@@ -393,6 +405,7 @@ impl Expr {
             | ExprKind::Invalid
             | ExprKind::Slot(_)
             | ExprKind::Field(_)
+            | ExprKind::Input(_)
             | ExprKind::Aggregate(_) => {}
             ExprKind::Neg(e) | ExprKind::Not(e) => f(e),
             ExprKind::Arith(_, a, b)

@@ -3,14 +3,20 @@
 
 use super::{CheckError, Checker, Named, Ty};
 use crate::ast;
-use crate::plan::{ExamplePlan, ExpectTarget, Expectation, Role, Slot};
+use crate::ast::StmtKind;
+use crate::plan::{ExamplePlan, ExpectTarget, Expectation, GatePlan, Role, Slot};
 use crate::span::Span;
 use crate::suggest;
-use crate::value::Type;
+use crate::value::{Type, Value};
 use std::collections::HashMap;
 
 impl Checker<'_> {
-    pub(super) fn example(&mut self, example: &ast::Example, span: Span) -> ExamplePlan {
+    pub(super) fn example(
+        &mut self,
+        example: &ast::Example,
+        span: Span,
+        gates: &[GatePlan],
+    ) -> ExamplePlan {
         let mut plan = ExamplePlan {
             title: example.title.value.clone(),
             span,
@@ -20,36 +26,43 @@ impl Checker<'_> {
         };
         let mut given: HashMap<&str, Span> = HashMap::new();
         for stmt in &example.stmts {
-            if stmt.expect {
-                self.expectation(stmt, &mut plan);
-                continue;
-            }
-            let name = stmt.name.name.as_str();
-            if let Some(first) = given.insert(name, stmt.name.span) {
+            let (name, literal) = match &stmt.kind {
+                StmtKind::Given { name, value } => (name, value),
+                StmtKind::Expect { name, value } => {
+                    self.expectation(name, value, stmt.span, &mut plan);
+                    continue;
+                }
+                StmtKind::ExpectGate { message } => {
+                    self.expect_gate(message, stmt.span, gates, &mut plan);
+                    continue;
+                }
+            };
+            let text = name.name.as_str();
+            if let Some(first) = given.insert(text, name.span) {
                 self.errors.push(CheckError::DuplicateName {
-                    name: name.to_string(),
-                    span: stmt.name.span.into(),
+                    name: text.to_string(),
+                    span: name.span.into(),
                     first: first.into(),
                 });
                 continue;
             }
-            let Some(index) = self.resolve_in_example(&stmt.name) else {
+            let Some(index) = self.resolve_in_example(name) else {
                 continue;
             };
             let role = self.decls[index].role;
             if !matches!(role, Role::Input | Role::Param) {
                 self.example_error(
                     format!(
-                        "an example gives inputs and params, and `{name}` is a {}",
+                        "an example gives inputs and params, and `{text}` is a {}",
                         role.keyword()
                     ),
-                    stmt.name.span,
+                    name.span,
                     format!("a {} is computed", role.keyword()),
-                    Some(format!("to check its value, write `expect {name} = …`")),
+                    Some(format!("to check its value, write `expect {text} = …`")),
                 );
                 continue;
             }
-            let Some(value) = self.typed_value(index, &stmt.value) else {
+            let Some(value) = self.typed_value(index, literal) else {
                 continue;
             };
             let entry = (Slot(index as u32), value, stmt.span);
@@ -82,42 +95,86 @@ impl Checker<'_> {
         plan
     }
 
-    fn expectation(&mut self, stmt: &ast::ExampleStmt, plan: &mut ExamplePlan) {
-        let name = stmt.name.name.as_str();
+    fn expectation(
+        &mut self,
+        ident: &ast::Ident,
+        literal: &ast::Literal,
+        span: Span,
+        plan: &mut ExamplePlan,
+    ) {
+        let name = ident.name.as_str();
         let declared = matches!(self.names.get(name), Some(Named::Decl(_)));
-        let (target, ty) = if name == "payout" && !declared {
-            (ExpectTarget::Payout, Some(Type::Money))
-        } else {
-            let Some(index) = self.resolve_in_example(&stmt.name) else {
-                return;
-            };
-            let role = self.decls[index].role;
-            if matches!(role, Role::Input | Role::Param) {
-                self.example_error(
-                    format!(
-                        "`expect` checks computed values, and `{name}` is a {}",
-                        role.keyword()
-                    ),
-                    stmt.name.span,
-                    format!("a {} is given, not computed", role.keyword()),
-                    Some(format!(
-                        "to give its value, write `{name} = …` without `expect`"
-                    )),
-                );
-                return;
+        let (target, ty) = match name {
+            // `payout` and `capped` name the outcome, unless the policy
+            // declares values of those names.
+            "payout" if !declared => (ExpectTarget::Payout, Some(Type::Money)),
+            "capped" if !declared => (ExpectTarget::Capped, Some(Type::Bool)),
+            _ => {
+                let Some(index) = self.resolve_in_example(ident) else {
+                    return;
+                };
+                let role = self.decls[index].role;
+                if matches!(role, Role::Input | Role::Param) {
+                    self.example_error(
+                        format!(
+                            "`expect` checks computed values, and `{name}` is a {}",
+                            role.keyword()
+                        ),
+                        ident.span,
+                        format!("a {} is given, not computed", role.keyword()),
+                        Some(format!("to give its value, write `{name} = …` without `expect`")),
+                    );
+                    return;
+                }
+                let ty = (self.tys[index] != Ty::Unknown).then_some(self.shown[index]);
+                (ExpectTarget::Slot(Slot(index as u32)), ty)
             }
-            let ty = (self.tys[index] != Ty::Unknown).then_some(self.shown[index]);
-            (ExpectTarget::Slot(Slot(index as u32)), ty)
         };
         let Some(ty) = ty else {
             return;
         };
-        if let Some(value) = self.literal_value(&stmt.value, ty) {
+        if let Some(value) = self.literal_value(literal, ty) {
             plan.expects.push(Expectation {
                 target,
                 value,
-                span: stmt.span,
+                span,
             });
+        }
+    }
+
+    /// `expect gate "message"`: the message must be a gate's.
+    fn expect_gate(
+        &mut self,
+        message: &ast::StrLit,
+        span: Span,
+        gates: &[GatePlan],
+        plan: &mut ExamplePlan,
+    ) {
+        match gates.iter().position(|gate| gate.message == message.value) {
+            Some(index) => plan.expects.push(Expectation {
+                target: ExpectTarget::GateFails(index),
+                value: Value::Bool(false),
+                span,
+            }),
+            None => {
+                let help = suggest::did_you_mean(
+                    &message.value,
+                    gates.iter().map(|gate| gate.message.as_str()),
+                )
+                .or_else(|| {
+                    (!gates.is_empty()).then(|| {
+                        let all: Vec<String> =
+                            gates.iter().map(|g| format!("\"{}\"", g.message)).collect();
+                        format!("the gates' messages are {}", all.join(", "))
+                    })
+                });
+                self.example_error(
+                    format!("no gate has the message \"{}\"", message.value),
+                    message.span,
+                    "not a gate's message".to_string(),
+                    help,
+                );
+            }
         }
     }
 

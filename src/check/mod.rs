@@ -227,7 +227,7 @@ impl<'a> Checker<'a> {
             .items
             .iter()
             .filter_map(|item| match &item.kind {
-                ItemKind::Example(example) => Some(self.example(example, item.span)),
+                ItemKind::Example(example) => Some(self.example(example, item.span, &gates)),
                 _ => None,
             })
             .collect();

@@ -25,6 +25,7 @@ fn arm_form(kind: TableKind) -> &'static str {
 
 impl Checker<'_> {
     pub(super) fn table(&mut self, table: &ast::Table, span: Span, scope: &Scope) -> Typed {
+        let ast_table = table;
         let id = self.tables;
         self.tables += 1;
         let keyword = table.kind.keyword();
@@ -74,7 +75,7 @@ impl Checker<'_> {
         };
         if table.kind == TableKind::Weighted {
             // Left of `:` are the values, right the weights.
-            return self.weighted(id, span, arms.left, arms.right);
+            return self.weighted(id, span, arms.left, arms.right, arm_spans(table));
         }
         let mut lefts = Vec::with_capacity(arms.left.len());
         for (typed, expr) in arms.left {
@@ -168,7 +169,12 @@ impl Checker<'_> {
             },
             TableKind::Weighted => return Typed::invalid(span),
         };
-        let table = plan::Table { id, kind, span };
+        let table = plan::Table {
+            id,
+            kind,
+            span,
+            arms: arm_spans(ast_table),
+        };
         Typed {
             expr: plan::Expr::new(plan::ExprKind::Table(Box::new(table)), span),
             ty,
@@ -206,6 +212,7 @@ impl Checker<'_> {
         span: Span,
         values: Vec<(Typed, &ast::Expr)>,
         weights: Vec<(Typed, &ast::Expr)>,
+        arms: Vec<Span>,
     ) -> Typed {
         let mut ok = true;
         for (value, expr) in &values {
@@ -253,6 +260,7 @@ impl Checker<'_> {
                 weights: weights.into_iter().map(|(t, _)| t.expr).collect(),
             },
             span,
+            arms,
         };
         Typed {
             expr: plan::Expr::new(plan::ExprKind::Table(Box::new(table)), span),
@@ -378,6 +386,10 @@ impl Checker<'_> {
             help,
         });
     }
+}
+
+fn arm_spans(table: &ast::Table) -> Vec<Span> {
+    table.arms.iter().map(|arm| arm.span).collect()
 }
 
 /// A table's arms, typed: constant left sides, values, and for `match`

@@ -32,6 +32,11 @@ pub(crate) struct Args {
     /// How to write the report.
     #[arg(long, value_enum, default_value = "table")]
     format: ReportFormat,
+    /// Activity records of a record set from a file, e.g.
+    /// `--records deals=deals.csv` (repeatable). Without it, a TOML or
+    /// JSON data file may hold them under the set's name.
+    #[arg(long = "records", value_name = "SET=FILE")]
+    records: Vec<String>,
     /// Overrides a param for this run, e.g. `--set rate=10%` (repeatable).
     #[arg(long = "set", value_name = "NAME=VALUE")]
     set: Vec<String>,
@@ -98,7 +103,11 @@ pub(crate) fn run(args: Args) -> u8 {
     };
     load::print_all(&dataset.warnings, &data_file, &renderer);
 
-    let report = report::evaluate(&program, &dataset, |employee, evaluated| match evaluated {
+    let aggregates = match aggregate(&program, &dataset, &args, &data_file, format, &renderer) {
+        Ok(aggregates) => aggregates,
+        Err(code) => return code,
+    };
+    let report = report::evaluate(&program, &dataset, &aggregates, |employee, evaluated| match evaluated {
         Evaluated::DataErrors(errors) => load::print_all(errors, &data_file, &renderer),
         Evaluated::EvalError(error) => {
             let prefix = format!("employee `{}`: ", employee.id);
@@ -139,6 +148,99 @@ pub(crate) fn run(args: Args) -> u8 {
         return status::FAILED;
     }
     status::OK
+}
+
+/// Reads every record set's records (from `--records` files, else from a
+/// TOML or JSON data file) and aggregates them per employee.
+fn aggregate(
+    program: &eval::Program<'_>,
+    dataset: &data::Dataset,
+    args: &Args,
+    data_file: &SourceFile,
+    data_format: Format,
+    renderer: &Renderer,
+) -> Result<Vec<report::EmployeeAggregates>, u8> {
+    let plan = program.plan;
+    let mut files: Vec<Option<(SourceFile, Format)>> = plan.record_sets.iter().map(|_| None).collect();
+    for entry in &args.records {
+        let Some((name, path)) = entry.split_once('=') else {
+            eprintln!("error: `--records {entry}`: write `--records SET=FILE`");
+            return Err(status::USAGE);
+        };
+        let Some(set) = plan.record_sets.iter().position(|s| s.name == name.trim()) else {
+            let names = || plan.record_sets.iter().map(|s| s.name.as_str());
+            let hint = suggest::did_you_mean(name.trim(), names())
+                .map(|h| format!(" ({h})"))
+                .unwrap_or_default();
+            eprintln!("error: `--records {entry}`: the policy declares no records `{}`{hint}", name.trim());
+            return Err(status::USAGE);
+        };
+        let path = Path::new(path);
+        let Some(format) = Format::from_path(path) else {
+            eprintln!("error: cannot tell the format of `{}`: name it .toml, .csv or .json", path.display());
+            return Err(status::USAGE);
+        };
+        let bytes = load::read(path)?;
+        let Ok(text) = String::from_utf8(bytes) else {
+            eprintln!("error: `{}` is not UTF-8 text; save it as UTF-8", path.display());
+            return Err(status::FAILED);
+        };
+        files[set] = Some((SourceFile::new(path.display().to_string(), text), format));
+    }
+    if plan.record_sets.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: std::collections::HashMap<&str, usize> = dataset
+        .employees
+        .iter()
+        .enumerate()
+        .map(|(index, employee)| (employee.id.as_str(), index))
+        .collect();
+    let mut aggregator = eval::Aggregator::new(program, dataset.employees.len());
+    let mut failed = false;
+    for (set, file) in files.iter().enumerate() {
+        let (file, format) = match file {
+            Some((file, format)) => (file, *format),
+            None if data_format != Format::Csv => (data_file, data_format),
+            None => {
+                eprintln!(
+                    "warning: no records of `{0}` given (use `--records {0}=FILE`): every employee has none",
+                    plan.record_sets[set].name
+                );
+                continue;
+            }
+        };
+        let source = data::RecordSource {
+            set,
+            format,
+            text: file.text(),
+        };
+        let read = data::read_records(plan, source, &ids, |employee, fields| {
+            if let Ok(inputs) = &dataset.employees[employee].inputs {
+                aggregator.add(employee, set, fields, inputs);
+            }
+        });
+        match read {
+            Ok(read) => {
+                load::print_all(&read.warnings, file, renderer);
+                if !read.found {
+                    eprintln!(
+                        "warning: `{}` holds no records of `{1}` (use `--records {1}=FILE`): every employee has none",
+                        file.name(),
+                        plan.record_sets[set].name
+                    );
+                }
+            }
+            Err(errors) => {
+                load::print_all(&errors, file, renderer);
+                failed = true;
+            }
+        }
+    }
+    if failed {
+        return Err(status::FAILED);
+    }
+    Ok(aggregator.finish())
 }
 
 /// `--set NAME=VALUE` pairs as param overrides.

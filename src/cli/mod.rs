@@ -4,6 +4,7 @@
 mod check;
 mod eval;
 mod load;
+mod test;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -35,6 +36,8 @@ enum Command {
     Check(check::Args),
     /// Evaluate a policy against a period's data and write the report.
     Eval(eval::Args),
+    /// Run the policies' examples; ends with a line `N passed, N failed`.
+    Test(test::Args),
 }
 
 /// Runs the program; the work happens on a thread with a large stack so
@@ -71,5 +74,6 @@ fn run() -> u8 {
     match cli.command {
         Command::Check(args) => check::run(args),
         Command::Eval(args) => eval::run(args),
+        Command::Test(args) => test::run(args),
     }
 }

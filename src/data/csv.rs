@@ -2,11 +2,11 @@
 //! write it (quoted cells, a UTF-8 byte order mark, CRLF line endings). An
 //! empty cell means "no value": the input's default applies.
 
-use super::{Column, DataError, DatasetBuilder, Raw};
+use super::{DataError, Raw, RowSink};
 use crate::span::Span;
 use std::borrow::Cow;
 
-pub(super) fn read(text: &str, builder: &mut DatasetBuilder<'_>) -> Result<(), Vec<DataError>> {
+pub(super) fn read<S: RowSink>(text: &str, sink: &mut S) -> Result<(), Vec<DataError>> {
     let mut reader = ::csv::ReaderBuilder::new()
         .flexible(true)
         .from_reader(text.as_bytes());
@@ -25,19 +25,14 @@ pub(super) fn read(text: &str, builder: &mut DatasetBuilder<'_>) -> Result<(), V
                 help: Some("every column holds one input; remove or rename one".to_string()),
             }]);
         }
-        let column = builder.column(header);
-        if column == Column::Unknown && !header.is_empty() {
-            builder.unknown_column(header, header_span);
-        }
+        let column = if header.is_empty() {
+            None
+        } else {
+            sink.column(header, header_span)
+        };
         columns.push(column);
     }
-    if !columns.contains(&Column::Id) {
-        return Err(vec![DataError::NoEmployees {
-            span: header_span.into(),
-            expected: "an `id` column",
-            help: Some("the first row names the columns: `id,name,revenue,…`".to_string()),
-        }]);
-    }
+    sink.header(&columns, header_span);
     let mut record = ::csv::StringRecord::new();
     loop {
         match reader.read_record(&mut record) {
@@ -48,7 +43,7 @@ pub(super) fn read(text: &str, builder: &mut DatasetBuilder<'_>) -> Result<(), V
         let start = record.position().map_or(0, |p| p.byte() as usize);
         let span = line_span(text, start);
         if record.len() != columns.len() {
-            builder.file_error(DataError::Malformed {
+            sink.error(DataError::Malformed {
                 message: format!(
                     "this row has {} cells, but the header has {}",
                     record.len(),
@@ -60,14 +55,15 @@ pub(super) fn read(text: &str, builder: &mut DatasetBuilder<'_>) -> Result<(), V
             continue;
         }
         for (cell, column) in record.iter().zip(&columns) {
+            let Some(column) = column else { continue };
             let raw = if cell.trim().is_empty() {
                 Raw::Empty
             } else {
                 Raw::Text(Cow::Borrowed(cell))
             };
-            builder.cell(*column, raw, span);
+            sink.cell(*column, raw, span);
         }
-        builder.end_row(span);
+        sink.end_row(span);
     }
     Ok(())
 }

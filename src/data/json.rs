@@ -1,7 +1,7 @@
 //! JSON data: `{"employee": [ {...}, ... ]}`. Numbers are read from their
 //! text, so `0.1` is exactly 0.1.
 
-use super::{Column, DataError, DatasetBuilder, Raw};
+use super::{DataError, Raw, RowSink, TopLevel};
 use crate::span::Span;
 use jsonc_parser::ast::{Object, Value};
 use jsonc_parser::common::Ranged;
@@ -24,41 +24,49 @@ fn strict() -> ParseOptions {
     }
 }
 
-pub(super) fn read(text: &str, builder: &mut DatasetBuilder<'_>) -> Result<(), Vec<DataError>> {
+/// Reads the objects of the list under `key` into `sink`.
+pub(super) fn read(
+    text: &str,
+    key: &str,
+    sink: &mut impl RowSink,
+) -> Result<TopLevel, Vec<DataError>> {
     let root = parse(text)?;
-    let Some(Value::Array(rows)) = root.get("employee").map(|p| &p.value) else {
-        return Err(vec![DataError::NoEmployees {
-            span: span(root.range()).into(),
-            expected: "a key \"employee\" holding a list",
-            help: Some(
-                "the JSON data reads `{\"employee\": [{\"id\": \"E-001\", …}, …]}`".to_string(),
-            ),
+    let keys = root
+        .properties
+        .iter()
+        .map(|p| (p.name.as_str().to_string(), span(p.range)))
+        .collect();
+    let Some(property) = root.get(key) else {
+        return Ok(TopLevel { found: false, keys });
+    };
+    let Value::Array(rows) = &property.value else {
+        return Err(vec![DataError::Malformed {
+            message: format!("\"{key}\" must hold a list of objects"),
+            span: span(property.range).into(),
+            help: None,
         }]);
     };
     for row in &rows.elements {
         let Value::Object(object) = row else {
-            builder.file_error(DataError::Malformed {
-                message: "each employee must be an object".to_string(),
+            sink.error(DataError::Malformed {
+                message: format!("each \"{key}\" must be an object"),
                 span: span(row.range()).into(),
                 help: None,
             });
             continue;
         };
         for property in &object.properties {
-            let key = property.name.as_str();
-            let column = builder.column(key);
-            if column == Column::Unknown {
-                builder.unknown_column(key, span(property.range));
+            if let Some(column) = sink.column(property.name.as_str(), span(property.range)) {
+                sink.cell(column, raw(&property.value), span(property.value.range()));
             }
-            builder.cell(column, raw(&property.value), span(property.value.range()));
         }
-        builder.end_row(span(object.range));
+        sink.end_row(span(object.range));
     }
-    Ok(())
+    Ok(TopLevel { found: true, keys })
 }
 
 /// Parses the text; the top level must be an object.
-pub(super) fn parse(text: &str) -> Result<Object<'_>, Vec<DataError>> {
+fn parse(text: &str) -> Result<Object<'_>, Vec<DataError>> {
     let parsed = parse_to_ast(text, &CollectOptions::default(), &strict()).map_err(|error| {
         vec![DataError::Malformed {
             message: error.kind().to_string(),

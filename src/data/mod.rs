@@ -7,9 +7,11 @@
 mod csv;
 mod error;
 mod json;
+mod records;
 mod toml;
 
 pub use error::DataError;
+pub use records::{RecordSource, read_records};
 
 use crate::plan::Plan;
 use crate::span::Span;
@@ -63,12 +65,85 @@ pub struct Dataset {
 /// ids) are returned as errors.
 pub fn read_employees(plan: &Plan, format: Format, text: &str) -> Result<Dataset, Vec<DataError>> {
     let mut builder = DatasetBuilder::new(plan);
-    match format {
-        Format::Toml => toml::read(text, &mut builder)?,
-        Format::Csv => csv::read(text, &mut builder)?,
-        Format::Json => json::read(text, &mut builder)?,
+    let top = read_rows(format, text, "employee", &mut builder)?;
+    if !top.found {
+        let (expected, help) = match format {
+            Format::Toml => (
+                "`[[employee]]` tables",
+                "each employee is a table: `[[employee]]`, then `id = \"E-001\"` and the inputs",
+            ),
+            _ => (
+                "a key \"employee\" holding a list",
+                "the JSON data reads `{\"employee\": [{\"id\": \"E-001\", …}, …]}`",
+            ),
+        };
+        return Err(vec![DataError::NoEmployees {
+            span: Span::new(0, 0).into(),
+            expected,
+            help: Some(help.to_string()),
+        }]);
+    }
+    // Other top-level keys: record sets of the policy, or mistakes.
+    for (key, span) in top.keys {
+        let is_set = plan.record_sets.iter().any(|set| set.name == key);
+        if key != "employee" && !is_set {
+            let candidates = plan
+                .record_sets
+                .iter()
+                .map(|set| set.name.as_str())
+                .chain(["employee"]);
+            let help = suggest::did_you_mean(&key, candidates);
+            builder.dataset.warnings.push(DataError::UnknownColumn {
+                column: key,
+                span: span.into(),
+                help,
+            });
+        }
     }
     builder.finish()
+}
+
+/// What a format reader found at the top of a TOML or JSON file.
+pub(crate) struct TopLevel {
+    /// Whether the key asked for is there.
+    pub found: bool,
+    /// Every top-level key, for warnings about unknown ones.
+    pub keys: Vec<(String, Span)>,
+}
+
+/// Reads the rows under `key` (TOML, JSON) or all rows (CSV) into `sink`.
+pub(crate) fn read_rows(
+    format: Format,
+    text: &str,
+    key: &str,
+    sink: &mut impl RowSink,
+) -> Result<TopLevel, Vec<DataError>> {
+    match format {
+        Format::Toml => toml::read(text, key, sink),
+        Format::Csv => csv::read(text, sink).map(|()| TopLevel {
+            found: true,
+            keys: Vec::new(),
+        }),
+        Format::Json => json::read(text, key, sink),
+    }
+}
+
+/// Receives the rows a format reader finds: the employee data or a record
+/// set, each of which gives the cells their meaning.
+pub(crate) trait RowSink {
+    type Column: Copy;
+    /// What a key or column holds; None for one the policy does not use
+    /// (the sink warns about it once).
+    fn column(&mut self, key: &str, span: Span) -> Option<Self::Column>;
+    fn cell(&mut self, column: Self::Column, raw: Raw<'_>, span: Span);
+    /// The columns of a CSV header, once read.
+    fn header(&mut self, columns: &[Option<Self::Column>], span: Span) {
+        let _ = (columns, span);
+    }
+    /// Ends the current row, whose whole extent is `span`.
+    fn end_row(&mut self, span: Span);
+    /// A problem with the file, not one row.
+    fn error(&mut self, error: DataError);
 }
 
 /// A cell as a format found it, before the policy gives it a type.
@@ -85,7 +160,7 @@ pub(crate) enum Raw<'t> {
 }
 
 impl Raw<'_> {
-    fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         match self {
             Raw::Number(n) => format!("the number {n}"),
             Raw::Text(t) => format!("the text \"{t}\""),
@@ -103,7 +178,6 @@ pub(crate) enum Column {
     Name,
     /// An input, by its index in `Plan::inputs`.
     Input(usize),
-    Unknown,
 }
 
 /// Collects employees row by row.
@@ -114,6 +188,8 @@ pub(crate) struct DatasetBuilder<'p> {
     errors: Vec<DataError>,
     ids: HashMap<String, Span>,
     unknown_reported: HashMap<String, ()>,
+    /// A CSV without an `id` column is reported once, not per row.
+    missing_id_reported: bool,
     // The row being read.
     id: Option<(String, Span)>,
     name: Option<String>,
@@ -155,6 +231,7 @@ impl<'p> DatasetBuilder<'p> {
             errors: Vec::new(),
             ids: HashMap::new(),
             unknown_reported: HashMap::new(),
+            missing_id_reported: false,
             id: None,
             name: None,
             values: vec![None; plan.inputs.len()],
@@ -162,12 +239,8 @@ impl<'p> DatasetBuilder<'p> {
         }
     }
 
-    pub(crate) fn column(&self, key: &str) -> Column {
-        self.columns.get(key).copied().unwrap_or(Column::Unknown)
-    }
-
     /// A key or column that is no input: a warning, once per name.
-    pub(crate) fn unknown_column(&mut self, key: &str, span: Span) {
+    fn unknown_column(&mut self, key: &str, span: Span) {
         if self.unknown_reported.insert(key.to_string(), ()).is_some() {
             return;
         }
@@ -183,8 +256,47 @@ impl<'p> DatasetBuilder<'p> {
         });
     }
 
-    /// Sets a cell of the current row.
-    pub(crate) fn cell(&mut self, column: Column, raw: Raw<'_>, span: Span) {
+    fn reset_row(&mut self) {
+        self.id = None;
+        self.name = None;
+        self.values.iter_mut().for_each(|value| *value = None);
+        self.problems.clear();
+    }
+
+    fn finish(self) -> Result<Dataset, Vec<DataError>> {
+        if self.errors.is_empty() {
+            Ok(self.dataset)
+        } else {
+            Err(self.errors)
+        }
+    }
+}
+
+impl RowSink for DatasetBuilder<'_> {
+    type Column = Column;
+
+    fn header(&mut self, columns: &[Option<Column>], span: Span) {
+        if !columns.contains(&Some(Column::Id)) {
+            self.errors.push(DataError::NoEmployees {
+                span: span.into(),
+                expected: "an `id` column",
+                help: Some("the first row names the columns: `id,name,revenue,…`".to_string()),
+            });
+            self.missing_id_reported = true;
+        }
+    }
+
+    fn column(&mut self, key: &str, span: Span) -> Option<Column> {
+        match self.columns.get(key) {
+            Some(column) => Some(*column),
+            None => {
+                self.unknown_column(key, span);
+                None
+            }
+        }
+    }
+
+    fn cell(&mut self, column: Column, raw: Raw<'_>, span: Span) {
         match column {
             Column::Id => match raw {
                 Raw::Text(text) if !text.trim().is_empty() => {
@@ -224,15 +336,15 @@ impl<'p> DatasetBuilder<'p> {
                     }
                 }
             }
-            Column::Unknown => {}
         }
     }
 
-    /// Ends the current row, whose whole extent is `span`.
-    pub(crate) fn end_row(&mut self, span: Span) {
+    fn end_row(&mut self, span: Span) {
         let name = self.name.take();
         let Some((id, id_span)) = self.id.take() else {
-            self.errors.push(DataError::MissingId { span: span.into() });
+            if !self.missing_id_reported {
+                self.errors.push(DataError::MissingId { span: span.into() });
+            }
             self.reset_row();
             return;
         };
@@ -307,24 +419,8 @@ impl<'p> DatasetBuilder<'p> {
         self.reset_row();
     }
 
-    fn reset_row(&mut self) {
-        self.id = None;
-        self.name = None;
-        self.values.iter_mut().for_each(|value| *value = None);
-        self.problems.clear();
-    }
-
-    /// A problem with the whole file.
-    pub(crate) fn file_error(&mut self, error: DataError) {
+    fn error(&mut self, error: DataError) {
         self.errors.push(error);
-    }
-
-    fn finish(self) -> Result<Dataset, Vec<DataError>> {
-        if self.errors.is_empty() {
-            Ok(self.dataset)
-        } else {
-            Err(self.errors)
-        }
     }
 }
 
@@ -332,7 +428,7 @@ fn input_name(plan: &Plan, input: usize) -> &str {
     &plan.slot(plan.inputs[input].slot).name
 }
 
-fn describe_type(ty: Type) -> &'static str {
+pub(crate) fn describe_type(ty: Type) -> &'static str {
     match ty {
         Type::Money => "an amount of money",
         Type::Number => "a number",
@@ -351,7 +447,7 @@ impl RowProblem {
     }
 }
 
-enum Problem {
+pub(crate) enum Problem {
     WrongType,
     Invalid {
         problem: String,
@@ -360,7 +456,7 @@ enum Problem {
 }
 
 /// The value of a cell for an input of type `ty`; `None` for an empty cell.
-fn convert(raw: &Raw<'_>, ty: Type, currency: &str) -> Result<Option<Value>, Problem> {
+pub(crate) fn convert(raw: &Raw<'_>, ty: Type, currency: &str) -> Result<Option<Value>, Problem> {
     let too_large = || Problem::Invalid {
         problem: "has more digits than kpi can hold exactly".to_string(),
         help: Some("kpi computes exactly with up to 28 significant digits".to_string()),

@@ -1,50 +1,51 @@
 //! TOML data: `[[employee]]` tables. Numbers are read from their text, so a
 //! float `0.1` is exactly 0.1.
 
-use super::{Column, DataError, DatasetBuilder, Raw};
+use super::{DataError, Raw, RowSink, TopLevel};
 use crate::span::Span;
 use std::borrow::Cow;
 use toml::de::{DeTable, DeValue};
 
-pub(super) fn read(text: &str, builder: &mut DatasetBuilder<'_>) -> Result<(), Vec<DataError>> {
+/// Reads the `[[KEY]]` tables of a TOML file into `sink`.
+pub(super) fn read(
+    text: &str,
+    key: &str,
+    sink: &mut impl RowSink,
+) -> Result<TopLevel, Vec<DataError>> {
     let root = DeTable::parse(text).map_err(|error| vec![malformed(&error)])?;
-    let Some(employees) = root.get_ref().get("employee") else {
-        return Err(vec![DataError::NoEmployees {
-            span: Span::new(0, 0).into(),
-            expected: "`[[employee]]` tables",
-            help: Some(
-                "each employee is a table: `[[employee]]` then `id = \"E-001\"` and the inputs"
-                    .to_string(),
-            ),
-        }]);
+    let keys = root
+        .get_ref()
+        .iter()
+        .map(|(name, _)| (name.get_ref().to_string(), span(name.span())))
+        .collect();
+    let Some(rows) = root.get_ref().get(key) else {
+        return Ok(TopLevel { found: false, keys });
     };
-    let DeValue::Array(rows) = employees.get_ref() else {
+    let DeValue::Array(rows) = rows.get_ref() else {
         return Err(vec![DataError::Malformed {
-            message: "`employee` must be an array of tables".to_string(),
-            span: span(employees.span()).into(),
-            help: Some("write each employee as `[[employee]]` followed by its keys".to_string()),
+            message: format!("`{key}` must be an array of tables"),
+            span: span(rows.span()).into(),
+            help: Some(format!("write each one as `[[{key}]]` followed by its keys")),
         }]);
     };
     for row in rows.iter() {
         let row_span = span(row.span());
         let DeValue::Table(table) = row.get_ref() else {
-            builder.file_error(DataError::Malformed {
-                message: "each `employee` must be a table".to_string(),
+            sink.error(DataError::Malformed {
+                message: format!("each `{key}` must be a table"),
                 span: row_span.into(),
                 help: None,
             });
             continue;
         };
-        for (key, value) in table.iter() {
-            let column = builder.column(key.get_ref());
-            if column == Column::Unknown {
-                builder.unknown_column(key.get_ref(), span(key.span()));
+        for (name, value) in table.iter() {
+            if let Some(column) = sink.column(name.get_ref(), span(name.span())) {
+                sink.cell(column, raw(value.get_ref()), span(value.span()));
             }
-            builder.cell(column, raw(value.get_ref()), span(value.span()));
         }
-        builder.end_row(row_span);
+        sink.end_row(row_span);
     }
-    Ok(())
+    Ok(TopLevel { found: true, keys })
 }
 
 fn raw<'t>(value: &'t DeValue<'_>) -> Raw<'t> {

@@ -111,12 +111,23 @@ pub fn bind<'p>(plan: &'p Plan, overrides: &Overrides) -> Result<Program<'p>, Ve
         })
         .collect();
     let cap = plan.cap.as_ref().map(folded);
+    // Records are aggregated before any slot is filled: aggregates read
+    // the employee's inputs directly.
+    let mut input_of_slot: Vec<Option<u32>> = vec![None; plan.slots.len()];
+    for (index, input) in plan.inputs.iter().enumerate() {
+        input_of_slot[input.slot.index()] = Some(index as u32);
+    }
+    let for_records = |expr: &Expr| {
+        let mut expr = folded(expr);
+        read_inputs_directly(&mut expr, &input_of_slot);
+        expr
+    };
     let aggregates: Vec<AggregatePlan> = plan
         .aggregates
         .iter()
         .map(|aggregate| AggregatePlan {
-            value: aggregate.value.as_ref().map(folded),
-            filter: aggregate.filter.as_ref().map(folded),
+            value: aggregate.value.as_ref().map(for_records),
+            filter: aggregate.filter.as_ref().map(for_records),
             ..aggregate.clone()
         })
         .collect();
@@ -179,13 +190,27 @@ fn fold(expr: &mut Expr, slots: &[Option<Value>]) {
     });
     let foldable = !matches!(
         expr.kind,
-        ExprKind::Const(_) | ExprKind::Invalid | ExprKind::Field(_) | ExprKind::Aggregate(_)
+        ExprKind::Const(_)
+            | ExprKind::Invalid
+            | ExprKind::Field(_)
+            | ExprKind::Input(_)
+            | ExprKind::Aggregate(_)
     );
     if all_const && foldable {
         if let Ok(value) = eval(expr, &Env::EMPTY, &mut ()) {
             expr.kind = ExprKind::Const(value);
         }
     }
+}
+
+fn read_inputs_directly(expr: &mut Expr, input_of_slot: &[Option<u32>]) {
+    if let ExprKind::Slot(slot) = expr.kind {
+        if let Some(Some(index)) = input_of_slot.get(slot.index()) {
+            expr.kind = ExprKind::Input(*index);
+        }
+        return;
+    }
+    expr.for_each_child_mut(|child| read_inputs_directly(child, input_of_slot));
 }
 
 /// Thresholds and points must strictly increase, marginal bounds start

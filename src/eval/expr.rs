@@ -13,6 +13,8 @@ pub(crate) struct Env<'a> {
     pub slots: &'a [Option<Value>],
     /// The fields of the record being aggregated.
     pub fields: &'a [Value],
+    /// The employee's inputs (read by aggregates).
+    pub inputs: &'a [Value],
     /// The employee's aggregates; `None` for `avg`/`min`/`max` of no records.
     pub aggregates: &'a [Option<Value>],
 }
@@ -21,6 +23,7 @@ impl Env<'_> {
     pub const EMPTY: Env<'static> = Env {
         slots: &[],
         fields: &[],
+        inputs: &[],
         aggregates: &[],
     };
 }
@@ -85,6 +88,11 @@ pub(crate) fn eval(expr: &Expr, env: &Env<'_>, trace: &mut impl Trace) -> Result
             .ok_or_else(|| fault(FaultKind::Unavailable, span))?,
         ExprKind::Field(index) => env
             .fields
+            .get(*index as usize)
+            .cloned()
+            .ok_or_else(|| fault(FaultKind::Unavailable, span))?,
+        ExprKind::Input(index) => env
+            .inputs
             .get(*index as usize)
             .cloned()
             .ok_or_else(|| fault(FaultKind::Unavailable, span))?,

@@ -4,10 +4,12 @@
 //! the next; steps run in dependency order, so every slot is written before
 //! it is read. Nothing here looks up a name.
 
+mod aggregate;
 mod bind;
 mod error;
 pub(crate) mod expr;
 
+pub use aggregate::Aggregator;
 pub use bind::{Overrides, Program, bind};
 pub use error::{BindError, EvalError};
 pub use expr::Trace;
@@ -69,6 +71,7 @@ impl Program<'_> {
             let env = Env {
                 slots: &frame.slots,
                 fields: &[],
+                inputs,
                 aggregates,
             };
             let mut value = eval(&step.expr, &env, trace).map_err(|f| self.error(f, step.slot))?;
@@ -89,6 +92,7 @@ impl Program<'_> {
         let env = Env {
             slots: &frame.slots,
             fields: &[],
+            inputs,
             aggregates,
         };
         let mut failed_gates = Vec::new();

@@ -7,7 +7,7 @@ mod table;
 
 pub use csv::write_csv;
 pub use json::write_json;
-pub use table::write_table;
+pub use table::{money, show, write_table};
 
 use crate::data::Dataset;
 use crate::eval::{Frame, Program};
@@ -80,17 +80,27 @@ pub enum Evaluated {
     EvalError(crate::eval::EvalError),
 }
 
-/// Evaluates one employee of a dataset.
+/// An employee's aggregates over records, or why they have none.
+pub type EmployeeAggregates = Result<Vec<Option<Value>>, crate::eval::EvalError>;
+
+/// Evaluates one employee of a dataset, given its aggregates (empty when
+/// the policy has none).
 pub fn evaluate_employee(
     program: &Program<'_>,
     employee: &crate::data::Employee,
+    aggregates: Option<&EmployeeAggregates>,
     frame: &mut Frame,
 ) -> Evaluated {
     let inputs = match &employee.inputs {
         Ok(inputs) => inputs,
         Err(errors) => return Evaluated::DataErrors(errors.clone()),
     };
-    match program.evaluate(inputs, &[], frame, &mut ()) {
+    let aggregates: &[Option<Value>] = match aggregates {
+        Some(Ok(values)) => values,
+        Some(Err(error)) => return Evaluated::EvalError(error.clone()),
+        None => &[],
+    };
+    match program.evaluate(inputs, aggregates, frame, &mut ()) {
         Ok(verdict) => {
             let plan = program.plan;
             let value = |slot| frame.get(slot).cloned().unwrap_or(Value::Bool(false));
@@ -114,19 +124,22 @@ pub fn evaluate_employee(
     }
 }
 
-/// Evaluates every employee of a dataset, in order. Errors stay with their
-/// employee; `on_error` sees each one (to print it) as it happens.
+/// Evaluates every employee of a dataset, in order, with their aggregates
+/// (one per employee, or none when the policy has no records). Errors stay
+/// with their employee; `on_error` sees each one (to print it).
 pub fn evaluate<'p>(
     program: &Program<'p>,
     dataset: &Dataset,
+    aggregates: &[EmployeeAggregates],
     mut on_error: impl FnMut(&crate::data::Employee, &Evaluated),
 ) -> Report<'p> {
     let mut frame = Frame::new(program);
     let employees = dataset
         .employees
         .iter()
-        .map(|employee| {
-            let evaluated = evaluate_employee(program, employee, &mut frame);
+        .enumerate()
+        .map(|(index, employee)| {
+            let evaluated = evaluate_employee(program, employee, aggregates.get(index), &mut frame);
             let outcome = match &evaluated {
                 Evaluated::Paid(payout) => Outcome::Paid(payout.clone()),
                 Evaluated::DataErrors(errors) => {

@@ -148,16 +148,22 @@ impl Cx<'_> {
         let mut stmts = Vec::new();
         for pair in inner {
             let span = self.tight_span(&pair);
-            let expect = pair.as_rule() == Rule::expect_stmt;
+            let rule = pair.as_rule();
             let mut parts = pair.into_inner();
-            let name = self.ident(next(&mut parts)?);
-            let value = self.literal(next(&mut parts)?)?;
-            stmts.push(ExampleStmt {
-                expect,
-                name,
-                value,
-                span,
-            });
+            let kind = if rule == Rule::expect_gate {
+                StmtKind::ExpectGate {
+                    message: self.string(next(&mut parts)?)?,
+                }
+            } else {
+                let name = self.ident(next(&mut parts)?);
+                let value = self.literal(next(&mut parts)?)?;
+                if rule == Rule::expect_stmt {
+                    StmtKind::Expect { name, value }
+                } else {
+                    StmtKind::Given { name, value }
+                }
+            };
+            stmts.push(ExampleStmt { kind, span });
         }
         Ok(Example { title, stmts })
     }

@@ -1,0 +1,215 @@
+//! Activity records (reference §10): rows of a record set, each naming the
+//! employee it belongs to, typed by the set's fields. Records are handed to
+//! a sink one at a time and not kept, so memory does not grow with their
+//! number.
+
+use super::{DataError, Format, Problem, Raw, RowSink, convert, describe_type, read_rows};
+use crate::plan::{Plan, RecordSet};
+use crate::span::Span;
+use crate::suggest;
+use crate::value::Value;
+use std::collections::{HashMap, HashSet};
+
+/// Where the records of one set come from.
+#[derive(Clone, Copy, Debug)]
+pub struct RecordSource<'t> {
+    /// Index into `Plan::record_sets`.
+    pub set: usize,
+    pub format: Format,
+    pub text: &'t str,
+}
+
+/// What reading a record set found.
+#[derive(Debug, Default)]
+pub struct RecordsRead {
+    /// False when a TOML or JSON file has no key for the set.
+    pub found: bool,
+    pub count: usize,
+    pub warnings: Vec<DataError>,
+}
+
+/// Reads the records of one set. `employees` maps each id of the employee
+/// data to its index; `sink` gets each record's employee index and field
+/// values (in the set's field order, defaults applied).
+pub fn read_records(
+    plan: &Plan,
+    source: RecordSource<'_>,
+    employees: &HashMap<&str, usize>,
+    sink: impl FnMut(usize, &[Value]),
+) -> Result<RecordsRead, Vec<DataError>> {
+    let Some(set) = plan.record_sets.get(source.set) else {
+        return Ok(RecordsRead::default());
+    };
+    let mut builder = RecordBuilder {
+        set,
+        currency: &plan.currency,
+        employees,
+        sink,
+        employee: None,
+        values: vec![None; set.fields.len()],
+        row: Vec::with_capacity(set.fields.len()),
+        errors: Vec::new(),
+        warnings: Vec::new(),
+        unknown_reported: HashSet::new(),
+        employee_column_missing: false,
+        count: 0,
+    };
+    let top = read_rows(source.format, source.text, &set.name, &mut builder)?;
+    if !builder.errors.is_empty() {
+        return Err(builder.errors);
+    }
+    Ok(RecordsRead {
+        found: top.found,
+        count: builder.count,
+        warnings: builder.warnings,
+    })
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum RecordColumn {
+    Employee,
+    Field(usize),
+}
+
+struct RecordBuilder<'a, F> {
+    set: &'a RecordSet,
+    currency: &'a str,
+    employees: &'a HashMap<&'a str, usize>,
+    sink: F,
+    // The record being read.
+    employee: Option<(String, Span)>,
+    values: Vec<Option<Value>>,
+    row: Vec<Value>,
+    errors: Vec<DataError>,
+    warnings: Vec<DataError>,
+    unknown_reported: HashSet<String>,
+    employee_column_missing: bool,
+    count: usize,
+}
+
+impl<F: FnMut(usize, &[Value])> RowSink for RecordBuilder<'_, F> {
+    type Column = RecordColumn;
+
+    fn column(&mut self, key: &str, span: Span) -> Option<RecordColumn> {
+        if key == "employee" {
+            return Some(RecordColumn::Employee);
+        }
+        if let Some(index) = self.set.fields.iter().position(|f| f.name == key) {
+            return Some(RecordColumn::Field(index));
+        }
+        if self.unknown_reported.insert(key.to_string()) {
+            let candidates = self
+                .set
+                .fields
+                .iter()
+                .map(|f| f.name.as_str())
+                .chain(["employee"]);
+            self.warnings.push(DataError::UnknownColumn {
+                column: key.to_string(),
+                span: span.into(),
+                help: suggest::did_you_mean(key, candidates),
+            });
+        }
+        None
+    }
+
+    fn header(&mut self, columns: &[Option<RecordColumn>], span: Span) {
+        if !columns.contains(&Some(RecordColumn::Employee)) {
+            self.employee_column_missing = true;
+            self.errors.push(DataError::MissingEmployee {
+                set: self.set.name.clone(),
+                span: span.into(),
+            });
+        }
+    }
+
+    fn cell(&mut self, column: RecordColumn, raw: Raw<'_>, span: Span) {
+        match column {
+            RecordColumn::Employee => match raw {
+                Raw::Text(text) if !text.trim().is_empty() => {
+                    self.employee = Some((text.trim().to_string(), span));
+                }
+                Raw::Number(digits) => self.employee = Some((digits.into_owned(), span)),
+                _ => {}
+            },
+            RecordColumn::Field(index) => {
+                let field = &self.set.fields[index];
+                match convert(&raw, field.ty, self.currency) {
+                    Ok(value) => self.values[index] = value,
+                    Err(Problem::WrongType) => self.errors.push(DataError::InvalidRecord {
+                        set: self.set.name.clone(),
+                        field: field.name.clone(),
+                        problem: format!(
+                            "must be {}, not {}",
+                            describe_type(field.ty),
+                            raw.describe()
+                        ),
+                        span: span.into(),
+                        help: None,
+                    }),
+                    Err(Problem::Invalid { problem, help }) => {
+                        self.errors.push(DataError::InvalidRecord {
+                            set: self.set.name.clone(),
+                            field: field.name.clone(),
+                            problem,
+                            span: span.into(),
+                            help,
+                        })
+                    }
+                }
+            }
+        }
+    }
+
+    fn end_row(&mut self, span: Span) {
+        let employee = self.employee.take();
+        let Some((id, id_span)) = employee else {
+            self.values.iter_mut().for_each(|value| *value = None);
+            if !self.employee_column_missing {
+                self.errors.push(DataError::MissingEmployee {
+                    set: self.set.name.clone(),
+                    span: span.into(),
+                });
+            }
+            return;
+        };
+        let Some(&index) = self.employees.get(id.as_str()) else {
+            self.values.iter_mut().for_each(|value| *value = None);
+            self.errors.push(DataError::UnknownEmployee {
+                set: self.set.name.clone(),
+                employee: id,
+                span: id_span.into(),
+            });
+            return;
+        };
+        self.row.clear();
+        let mut complete = true;
+        for (field, value) in self.set.fields.iter().zip(self.values.iter_mut()) {
+            match value.take().or_else(|| field.default.clone()) {
+                Some(value) => self.row.push(value),
+                None if complete => {
+                    complete = false;
+                    self.errors.push(DataError::InvalidRecord {
+                        set: self.set.name.clone(),
+                        field: field.name.clone(),
+                        problem: "has no value, and the field has no default".to_string(),
+                        span: span.into(),
+                        help: Some(format!(
+                            "give every record a `{0}`, or a default in the policy: `{0} : {1} = …`",
+                            field.name, field.ty
+                        )),
+                    });
+                }
+                None => {}
+            }
+        }
+        self.count += 1;
+        if complete && self.errors.is_empty() {
+            (self.sink)(index, &self.row);
+        }
+    }
+
+    fn error(&mut self, error: DataError) {
+        self.errors.push(error);
+    }
+}

@@ -1,0 +1,187 @@
+//! Aggregates over activity records (reference §10), accumulated one record
+//! at a time: memory is one small state per employee and aggregate, never
+//! the records themselves.
+
+use super::expr::{Env, Fault, boolean, eval};
+use super::{EvalError, Program};
+use crate::plan::AggregateFunc;
+use crate::value::{self, Value};
+use rust_decimal::Decimal;
+use std::collections::HashSet;
+
+/// Running state of one aggregate for one employee.
+#[derive(Clone, Debug)]
+enum State {
+    Count(u64),
+    Sum(Decimal),
+    Avg(Decimal, u64),
+    Min(Option<Decimal>),
+    Max(Option<Decimal>),
+    /// Boxed so that the other states stay small.
+    Distinct(Option<Box<HashSet<Value>>>),
+}
+
+impl State {
+    fn new(func: AggregateFunc) -> State {
+        match func {
+            AggregateFunc::Count => State::Count(0),
+            AggregateFunc::Sum => State::Sum(Decimal::ZERO),
+            AggregateFunc::Avg => State::Avg(Decimal::ZERO, 0),
+            AggregateFunc::Min => State::Min(None),
+            AggregateFunc::Max => State::Max(None),
+            AggregateFunc::Distinct => State::Distinct(None),
+        }
+    }
+
+    /// The aggregate's value; None for `avg`, `min`, `max` of no records.
+    fn value(&self) -> Result<Option<Value>, value::ArithError> {
+        Ok(match self {
+            State::Count(n) => Some(Value::Num(Decimal::from(*n))),
+            State::Sum(sum) => Some(Value::Num(*sum)),
+            State::Avg(_, 0) => None,
+            State::Avg(sum, n) => Some(Value::Num(value::div(*sum, Decimal::from(*n))?)),
+            State::Min(m) | State::Max(m) => m.map(Value::Num),
+            State::Distinct(set) => Some(Value::Num(Decimal::from(
+                set.as_ref().map_or(0, |set| set.len()),
+            ))),
+        })
+    }
+}
+
+/// The aggregates of every employee of a run.
+pub struct Aggregator<'a, 'p> {
+    program: &'a Program<'p>,
+    /// Per record set, the aggregates over it.
+    by_set: Vec<Vec<usize>>,
+    /// Employees × aggregates.
+    states: Vec<State>,
+    /// The first error of each employee, if any.
+    errors: Vec<Option<EvalError>>,
+}
+
+impl<'a, 'p> Aggregator<'a, 'p> {
+    pub fn new(program: &'a Program<'p>, employees: usize) -> Self {
+        let aggregates = program.aggregates();
+        let mut by_set = vec![Vec::new(); program.plan.record_sets.len()];
+        for (index, aggregate) in aggregates.iter().enumerate() {
+            if let Some(list) = by_set.get_mut(aggregate.set) {
+                list.push(index);
+            }
+        }
+        let fresh: Vec<State> = aggregates.iter().map(|a| State::new(a.func)).collect();
+        let mut states = Vec::with_capacity(employees * fresh.len());
+        for _ in 0..employees {
+            states.extend(fresh.iter().cloned());
+        }
+        Aggregator {
+            program,
+            by_set,
+            states,
+            errors: vec![None; employees],
+        }
+    }
+
+    /// Adds one record of `set` belonging to `employee`, whose inputs are
+    /// `inputs` (aggregates may read them, e.g. in `where`).
+    pub fn add(&mut self, employee: usize, set: usize, fields: &[Value], inputs: &[Value]) {
+        if self.errors.get(employee).is_none_or(Option::is_some) {
+            return;
+        }
+        let Some(list) = self.by_set.get(set) else {
+            return;
+        };
+        let count = self.program.aggregates().len();
+        let env = Env {
+            slots: &[],
+            fields,
+            inputs,
+            aggregates: &[],
+        };
+        for &index in list {
+            let aggregate = &self.program.aggregates()[index];
+            let result = (|| -> Result<(), Fault> {
+                if let Some(filter) = &aggregate.filter {
+                    if !boolean(filter, &env, &mut ())? {
+                        return Ok(());
+                    }
+                }
+                let value = match &aggregate.value {
+                    Some(expr) => Some(eval(expr, &env, &mut ())?),
+                    None => None,
+                };
+                let state = &mut self.states[employee * count + index];
+                update(state, value).map_err(|kind| Fault {
+                    kind,
+                    span: aggregate.span,
+                })
+            })();
+            if let Err(fault) = result {
+                let target = format!("{}(…)", aggregate.func.name());
+                self.errors[employee] = Some(self.program.error_in(fault, &target));
+                return;
+            }
+        }
+    }
+
+    /// Each employee's aggregate values, or the error that stopped them.
+    pub fn finish(self) -> Vec<Result<Vec<Option<Value>>, EvalError>> {
+        let count = self.program.aggregates().len();
+        let program = self.program;
+        self.errors
+            .into_iter()
+            .enumerate()
+            .map(|(employee, error)| match error {
+                Some(error) => Err(error),
+                None => {
+                    let states = &self.states[employee * count..(employee + 1) * count];
+                    states
+                        .iter()
+                        .zip(program.aggregates())
+                        .map(|(state, aggregate)| {
+                            state.value().map_err(|_| EvalError::Overflow {
+                                target: format!("{}(…)", aggregate.func.name()),
+                                span: aggregate.span.into(),
+                            })
+                        })
+                        .collect()
+                }
+            })
+            .collect()
+    }
+}
+
+fn update(state: &mut State, value: Option<Value>) -> Result<(), super::expr::FaultKind> {
+    use super::expr::FaultKind;
+    let number = |value: &Option<Value>| value.as_ref().and_then(Value::as_num);
+    let overflow = |_| FaultKind::Overflow;
+    match state {
+        State::Count(n) => *n += 1,
+        State::Sum(sum) => {
+            if let Some(x) = number(&value) {
+                *sum = value::add(*sum, x).map_err(overflow)?;
+            }
+        }
+        State::Avg(sum, n) => {
+            if let Some(x) = number(&value) {
+                *sum = value::add(*sum, x).map_err(overflow)?;
+                *n += 1;
+            }
+        }
+        State::Min(m) => {
+            if let Some(x) = number(&value) {
+                *m = Some(m.map_or(x, |m| m.min(x)));
+            }
+        }
+        State::Max(m) => {
+            if let Some(x) = number(&value) {
+                *m = Some(m.map_or(x, |m| m.max(x)));
+            }
+        }
+        State::Distinct(set) => {
+            if let Some(value) = value {
+                set.get_or_insert_with(Default::default).insert(value);
+            }
+        }
+    }
+    Ok(())
+}
