@@ -2,7 +2,7 @@
 //! branches and gates they exercise.
 
 use crate::eval::{self, Aggregator, Frame, Overrides, Trace};
-use crate::plan::{Expr, ExprKind, ExpectTarget, Plan, Slot, TableKind};
+use crate::plan::{ExpectTarget, Expr, ExprKind, Plan, Slot, TableKind};
 use crate::report::show;
 use crate::span::Span;
 use crate::value::{Type, Value};
@@ -127,7 +127,11 @@ pub fn run(plan: &Plan, coverage: &mut Coverage) -> Vec<ExampleResult> {
         .collect()
 }
 
-fn run_one(plan: &Plan, example: &crate::plan::ExamplePlan, coverage: &mut Coverage) -> Vec<TestError> {
+fn run_one(
+    plan: &Plan,
+    example: &crate::plan::ExamplePlan,
+    coverage: &mut Coverage,
+) -> Vec<TestError> {
     let title_span = Span::new(example.span.start, example.span.start + "example".len());
     let overrides = Overrides {
         params: example
@@ -266,9 +270,12 @@ fn computed_from(
 ) -> Option<String> {
     let mut parts = Vec::new();
     let value_of = |slot: Slot| {
-        frame
-            .get(slot)
-            .or_else(|| program.param_values.get(slot.index()).and_then(Option::as_ref))
+        frame.get(slot).or_else(|| {
+            program
+                .param_values
+                .get(slot.index())
+                .and_then(Option::as_ref)
+        })
     };
     match target {
         ExpectTarget::Slot(slot) => {
@@ -303,10 +310,10 @@ fn computed_from(
 }
 
 fn collect_slots(expr: &Expr, out: &mut Vec<Slot>) {
-    if let ExprKind::Slot(slot) = expr.kind {
-        if !out.contains(&slot) {
-            out.push(slot);
-        }
+    if let ExprKind::Slot(slot) = expr.kind
+        && !out.contains(&slot)
+    {
+        out.push(slot);
     }
     expr.for_each_child(|child| collect_slots(child, out));
 }

@@ -122,7 +122,9 @@ impl Checker<'_> {
                         ),
                         ident.span,
                         format!("a {} is given, not computed", role.keyword()),
-                        Some(format!("to give its value, write `{name} = …` without `expect`")),
+                        Some(format!(
+                            "to give its value, write `{name} = …` without `expect`"
+                        )),
                     );
                     return;
                 }

@@ -126,18 +126,19 @@ impl<'a> Checker<'a> {
 
     fn name(&mut self, ident: &ast::Ident, scope: &Scope) -> Typed {
         let span = ident.span;
-        if let Some((set, _)) = scope.set {
-            if let Some(field) = self.sets[set].field(&ident.name) {
-                let ty = Ty::of(self.sets[set].fields[field].ty.kind());
-                return Typed::new(plan::ExprKind::Field(field as u32), span, ty);
-            }
+        if let Some((set, _)) = scope.set
+            && let Some(field) = self.sets[set].field(&ident.name)
+        {
+            let ty = Ty::of(self.sets[set].fields[field].ty.kind());
+            return Typed::new(plan::ExprKind::Field(field as u32), span, ty);
         }
         match self.names.get(ident.name.as_str()).copied() {
             Some(Named::Decl(index)) => {
                 let role = self.decls[index].role;
-                if let Some(param) = scope.param {
-                    if role != Role::Param {
-                        self.errors.push(CheckError::ParamNotConstant {
+                if let Some(param) = scope.param
+                    && role != Role::Param
+                {
+                    self.errors.push(CheckError::ParamNotConstant {
                             name: self.decls[param].name.name.clone(),
                             uses: ident.name.clone(),
                             span: span.into(),
@@ -147,8 +148,7 @@ impl<'a> Checker<'a> {
                                 self.decls[param].name.name
                             ),
                         });
-                        return Typed::invalid(span);
-                    }
+                    return Typed::invalid(span);
                 }
                 if scope.set.is_some() && !matches!(role, Role::Input | Role::Param) {
                     self.errors.push(CheckError::Records {
@@ -563,18 +563,17 @@ impl<'a> Checker<'a> {
             return Typed::invalid(span);
         };
         // `min(deals)`: an aggregate without its field.
-        if let [arg] = call.args.as_slice() {
-            if let ExprKind::Name(ident) = &arg.kind {
-                if let Some(Named::Set(_)) = self.names.get(ident.name.as_str()) {
-                    self.errors.push(CheckError::Records {
-                        message: format!("`{name}` of a record set needs a field"),
-                        span: span.into(),
-                        label: "which field?".to_string(),
-                        help: Some(format!("write `{name}({}.FIELD)`", ident.name)),
-                    });
-                    return Typed::invalid(span);
-                }
-            }
+        if let [arg] = call.args.as_slice()
+            && let ExprKind::Name(ident) = &arg.kind
+            && let Some(Named::Set(_)) = self.names.get(ident.name.as_str())
+        {
+            self.errors.push(CheckError::Records {
+                message: format!("`{name}` of a record set needs a field"),
+                span: span.into(),
+                label: "which field?".to_string(),
+                help: Some(format!("write `{name}({}.FIELD)`", ident.name)),
+            });
+            return Typed::invalid(span);
         }
         let (expected, fits) = match builtin {
             Builtin::Min | Builtin::Max => ("two or more values", call.args.len() >= 2),
@@ -736,25 +735,25 @@ impl<'a> Checker<'a> {
             (AggregateOf::Expr(expr), _) => Some(self.expr(expr, &inner)),
         };
         let mut ty = Ty::Number;
-        if let Some(value) = &value {
-            if func != AggregateFunc::Distinct {
-                if !value.ty.is_numeric() {
-                    self.mismatch(
-                        format!(
-                            "`{name}` needs numbers or money, not {}",
-                            value.ty.describe()
-                        ),
-                        &[(value.expr.span, format!("this is {}", value.ty.describe()))],
-                        None,
-                    );
-                    return Typed::invalid(span);
-                }
-                ty = if value.ty == Ty::Zero {
-                    Ty::Number
-                } else {
-                    value.ty
-                };
+        if let Some(value) = &value
+            && func != AggregateFunc::Distinct
+        {
+            if !value.ty.is_numeric() {
+                self.mismatch(
+                    format!(
+                        "`{name}` needs numbers or money, not {}",
+                        value.ty.describe()
+                    ),
+                    &[(value.expr.span, format!("this is {}", value.ty.describe()))],
+                    None,
+                );
+                return Typed::invalid(span);
             }
+            ty = if value.ty == Ty::Zero {
+                Ty::Number
+            } else {
+                value.ty
+            };
         }
         let filter = aggregate.filter.as_ref().map(|filter| {
             let typed = self.expr(filter, &inner);

@@ -57,10 +57,8 @@ fn references(checker: &Checker<'_>, expr: &Expr, set: Option<usize>, out: &mut 
         ExprKind::Lit(_) => {}
         ExprKind::Name(ident) => {
             let is_field = set.is_some_and(|set| checker.sets[set].field(&ident.name).is_some());
-            if !is_field {
-                if let Some(Named::Decl(index)) = checker.names.get(ident.name.as_str()) {
-                    out.push(*index);
-                }
+            if !is_field && let Some(Named::Decl(index)) = checker.names.get(ident.name.as_str()) {
+                out.push(*index);
             }
         }
         ExprKind::Unary(_, operand) | ExprKind::Paren(operand) => {

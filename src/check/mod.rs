@@ -179,10 +179,10 @@ impl<'a> Checker<'a> {
             .map(|decl| decl.declared.unwrap_or(Type::Number))
             .collect();
         for (index, decl) in self.decls.iter().enumerate() {
-            if decl.role == Role::Input {
-                if let Some(ty) = decl.declared {
-                    self.tys[index] = Ty::of(ty.kind());
-                }
+            if decl.role == Role::Input
+                && let Some(ty) = decl.declared
+            {
+                self.tys[index] = Ty::of(ty.kind());
             }
         }
 

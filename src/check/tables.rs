@@ -86,25 +86,25 @@ impl Checker<'_> {
                     help: Some("use a number, a percentage, an amount or a param".to_string()),
                 });
             }
-            if let Some(want) = left_ty {
-                if unify(want, typed.ty).is_none() {
-                    let message = format!(
-                        "{left_what} must be of the subject's kind: {}, not {}",
-                        want.describe(),
-                        typed.ty.describe()
-                    );
-                    let help = (want == Ty::Money)
-                        .then(|| self.money_literal_help(expr))
-                        .flatten();
-                    self.errors.push(CheckError::UnitMismatch {
-                        message,
-                        labels: super::labels(&[(
-                            expr.span,
-                            format!("this is {}", typed.ty.describe()),
-                        )]),
-                        help,
-                    });
-                }
+            if let Some(want) = left_ty
+                && unify(want, typed.ty).is_none()
+            {
+                let message = format!(
+                    "{left_what} must be of the subject's kind: {}, not {}",
+                    want.describe(),
+                    typed.ty.describe()
+                );
+                let help = (want == Ty::Money)
+                    .then(|| self.money_literal_help(expr))
+                    .flatten();
+                self.errors.push(CheckError::UnitMismatch {
+                    message,
+                    labels: super::labels(&[(
+                        expr.span,
+                        format!("this is {}", typed.ty.describe()),
+                    )]),
+                    help,
+                });
             }
             lefts.push(typed.expr);
         }

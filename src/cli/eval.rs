@@ -107,17 +107,23 @@ pub(crate) fn run(args: Args) -> u8 {
         Ok(aggregates) => aggregates,
         Err(code) => return code,
     };
-    let report = report::evaluate(&program, &dataset, &aggregates, |employee, evaluated| match evaluated {
-        Evaluated::DataErrors(errors) => load::print_all(errors, &data_file, &renderer),
-        Evaluated::EvalError(error) => {
-            let prefix = format!("employee `{}`: ", employee.id);
-            eprint!(
-                "{}",
-                renderer.render(error, Some(&loaded.file), Some(&prefix))
-            );
-        }
-        Evaluated::Paid(_) => {}
-    });
+    let report =
+        report::evaluate(
+            &program,
+            &dataset,
+            &aggregates,
+            |employee, evaluated| match evaluated {
+                Evaluated::DataErrors(errors) => load::print_all(errors, &data_file, &renderer),
+                Evaluated::EvalError(error) => {
+                    let prefix = format!("employee `{}`: ", employee.id);
+                    eprint!(
+                        "{}",
+                        renderer.render(error, Some(&loaded.file), Some(&prefix))
+                    );
+                }
+                Evaluated::Paid(_) => {}
+            },
+        );
 
     let mut out = Vec::new();
     let written = match args.format {
@@ -132,11 +138,11 @@ pub(crate) fn run(args: Args) -> u8 {
             stdout.write_all(&out).and_then(|()| stdout.flush())
         }
     });
-    if let Err(error) = written {
-        if error.kind() != std::io::ErrorKind::BrokenPipe {
-            eprintln!("error: cannot write the report: {error}");
-            return status::USAGE;
-        }
+    if let Err(error) = written
+        && error.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        eprintln!("error: cannot write the report: {error}");
+        return status::USAGE;
     }
     let errors = report.error_count();
     if errors > 0 {
@@ -161,7 +167,8 @@ fn aggregate(
     renderer: &Renderer,
 ) -> Result<Vec<report::EmployeeAggregates>, u8> {
     let plan = program.plan;
-    let mut files: Vec<Option<(SourceFile, Format)>> = plan.record_sets.iter().map(|_| None).collect();
+    let mut files: Vec<Option<(SourceFile, Format)>> =
+        plan.record_sets.iter().map(|_| None).collect();
     for entry in &args.records {
         let Some((name, path)) = entry.split_once('=') else {
             eprintln!("error: `--records {entry}`: write `--records SET=FILE`");
@@ -172,17 +179,26 @@ fn aggregate(
             let hint = suggest::did_you_mean(name.trim(), names())
                 .map(|h| format!(" ({h})"))
                 .unwrap_or_default();
-            eprintln!("error: `--records {entry}`: the policy declares no records `{}`{hint}", name.trim());
+            eprintln!(
+                "error: `--records {entry}`: the policy declares no records `{}`{hint}",
+                name.trim()
+            );
             return Err(status::USAGE);
         };
         let path = Path::new(path);
         let Some(format) = Format::from_path(path) else {
-            eprintln!("error: cannot tell the format of `{}`: name it .toml, .csv or .json", path.display());
+            eprintln!(
+                "error: cannot tell the format of `{}`: name it .toml, .csv or .json",
+                path.display()
+            );
             return Err(status::USAGE);
         };
         let bytes = load::read(path)?;
         let Ok(text) = String::from_utf8(bytes) else {
-            eprintln!("error: `{}` is not UTF-8 text; save it as UTF-8", path.display());
+            eprintln!(
+                "error: `{}` is not UTF-8 text; save it as UTF-8",
+                path.display()
+            );
             return Err(status::FAILED);
         };
         files[set] = Some((SourceFile::new(path.display().to_string(), text), format));

@@ -111,7 +111,10 @@ pub(crate) fn run(args: Args) -> u8 {
             for result in results.iter().filter(|r| !r.passed()) {
                 for failure in &result.failures {
                     let prefix = format!("example \"{}\": ", result.title);
-                    eprint!("{}", renderer.render(failure, Some(&loaded.file), Some(&prefix)));
+                    eprint!(
+                        "{}",
+                        renderer.render(failure, Some(&loaded.file), Some(&prefix))
+                    );
                 }
             }
             if args.coverage {
@@ -121,7 +124,10 @@ pub(crate) fn run(args: Args) -> u8 {
         policies.push(JsonPolicy {
             file: name,
             error: None,
-            examples: results.iter().map(|r| json_example(r, &loaded.file)).collect(),
+            examples: results
+                .iter()
+                .map(|r| json_example(r, &loaded.file))
+                .collect(),
         });
     }
     if json {
@@ -214,7 +220,11 @@ fn coverage_report(plan: &Plan, file: &SourceFile, coverage: &Coverage) -> Strin
         let (line, _) = file.line_column(span.start);
         match entry {
             Entry::Table(id, arms) => {
-                let hits = coverage.table_arms.get(id as usize).cloned().unwrap_or_default();
+                let hits = coverage
+                    .table_arms
+                    .get(id as usize)
+                    .cloned()
+                    .unwrap_or_default();
                 let head = first_line(file, span);
                 let keyword = head.split_whitespace().next().unwrap_or("table");
                 let done = hits.iter().filter(|h| **h > 0).count();
@@ -222,14 +232,25 @@ fn coverage_report(plan: &Plan, file: &SourceFile, coverage: &Coverage) -> Strin
                     "  line {line}: {keyword}: {done} of {} arms reached\n",
                     arms.len()
                 ));
-                for (arm, count) in arms.iter().zip(hits.iter().copied().chain(std::iter::repeat(0))) {
-                    out.push_str(&format!("    {:<8} {}\n", mark(count), first_line(file, *arm)));
+                for (arm, count) in arms
+                    .iter()
+                    .zip(hits.iter().copied().chain(std::iter::repeat(0)))
+                {
+                    out.push_str(&format!(
+                        "    {:<8} {}\n",
+                        mark(count),
+                        first_line(file, *arm)
+                    ));
                 }
                 reached += done;
                 total += arms.len();
             }
             Entry::If(id) => {
-                let [then, otherwise] = coverage.branches.get(id as usize).copied().unwrap_or([0, 0]);
+                let [then, otherwise] = coverage
+                    .branches
+                    .get(id as usize)
+                    .copied()
+                    .unwrap_or([0, 0]);
                 out.push_str(&format!(
                     "  line {line}: if: then {}, else {}\n",
                     mark(then),

@@ -25,7 +25,9 @@ pub(super) fn read(
         return Err(vec![DataError::Malformed {
             message: format!("`{key}` must be an array of tables"),
             span: span(rows.span()).into(),
-            help: Some(format!("write each one as `[[{key}]]` followed by its keys")),
+            help: Some(format!(
+                "write each one as `[[{key}]]` followed by its keys"
+            )),
         }]);
     };
     for row in rows.iter() {

@@ -196,10 +196,11 @@ fn fold(expr: &mut Expr, slots: &[Option<Value>]) {
             | ExprKind::Input(_)
             | ExprKind::Aggregate(_)
     );
-    if all_const && foldable {
-        if let Ok(value) = eval(expr, &Env::EMPTY, &mut ()) {
-            expr.kind = ExprKind::Const(value);
-        }
+    if all_const
+        && foldable
+        && let Ok(value) = eval(expr, &Env::EMPTY, &mut ())
+    {
+        expr.kind = ExprKind::Const(value);
     }
 }
 
@@ -228,14 +229,13 @@ fn validate_tables(expr: &Expr, errors: &mut Vec<BindError>) {
             increasing(points, "curve", "points", "point", errors);
         }
         TableKind::Marginal { bounds, .. } => {
-            if increasing(bounds, "marginal", "bounds", "bound", errors) {
-                if let Some(first) = bounds.first() {
-                    if constant(first, "bound", errors).is_some_and(|b| b <= Decimal::ZERO) {
-                        errors.push(BindError::MarginalStart {
-                            span: first.span.into(),
-                        });
-                    }
-                }
+            if increasing(bounds, "marginal", "bounds", "bound", errors)
+                && let Some(first) = bounds.first()
+                && constant(first, "bound", errors).is_some_and(|b| b <= Decimal::ZERO)
+            {
+                errors.push(BindError::MarginalStart {
+                    span: first.span.into(),
+                });
             }
         }
         TableKind::Weighted { weights, .. } => {
@@ -282,17 +282,17 @@ fn increasing(
         let Some(value) = constant(part, what_one, errors) else {
             return false;
         };
-        if let Some((before, before_span)) = previous {
-            if value <= before {
-                errors.push(BindError::NotIncreasing {
-                    table,
-                    what,
-                    what_one,
-                    span: part.span.into(),
-                    previous: before_span.into(),
-                });
-                ok = false;
-            }
+        if let Some((before, before_span)) = previous
+            && value <= before
+        {
+            errors.push(BindError::NotIncreasing {
+                table,
+                what,
+                what_one,
+                span: part.span.into(),
+                previous: before_span.into(),
+            });
+            ok = false;
         }
         previous = Some((value, part.span));
     }

@@ -75,17 +75,15 @@ impl Program<'_> {
                 aggregates,
             };
             let mut value = eval(&step.expr, &env, trace).map_err(|f| self.error(f, step.slot))?;
-            if *is_bonus {
-                if let Value::Num(amount) = value {
-                    let rounded = value::round(amount, places);
-                    sum = sum
-                        .checked_add(rounded)
-                        .ok_or_else(|| EvalError::Overflow {
-                            target: "payout".to_string(),
-                            span: step.expr.span.into(),
-                        })?;
-                    value = Value::Num(rounded);
-                }
+            if *is_bonus && let Value::Num(amount) = value {
+                let rounded = value::round(amount, places);
+                sum = sum
+                    .checked_add(rounded)
+                    .ok_or_else(|| EvalError::Overflow {
+                        target: "payout".to_string(),
+                        span: step.expr.span.into(),
+                    })?;
+                value = Value::Num(rounded);
             }
             frame.slots[step.slot.index()] = Some(value);
         }

@@ -247,13 +247,13 @@ impl Cx<'_> {
                 let op = binary_op(op.as_rule());
                 if op.is_comparison() {
                     for side in [&lhs.expr, &rhs.expr] {
-                        if let ExprKind::Binary(inner, _, _) = &side.kind {
-                            if inner.is_comparison() {
-                                return Err(ParseError::ChainedComparison {
-                                    span: lhs.expr.span.to(rhs.expr.span).into(),
-                                    first: side.span.into(),
-                                });
-                            }
+                        if let ExprKind::Binary(inner, _, _) = &side.kind
+                            && inner.is_comparison()
+                        {
+                            return Err(ParseError::ChainedComparison {
+                                span: lhs.expr.span.to(rhs.expr.span).into(),
+                                first: side.span.into(),
+                            });
                         }
                     }
                 }
@@ -339,22 +339,21 @@ impl Cx<'_> {
             args.push(arg.expr);
         }
         // `count(deals)` has no other reading: it counts a record set.
-        if func.name == "count" {
-            if let [
+        if func.name == "count"
+            && let [
                 Expr {
                     kind: ExprKind::Name(set),
                     ..
                 },
             ] = args.as_slice()
-            {
-                let aggregate = Aggregate {
-                    func,
-                    set: set.clone(),
-                    of: AggregateOf::Records,
-                    filter: None,
-                };
-                return node(ExprKind::Aggregate(Box::new(aggregate)), span, 2);
-            }
+        {
+            let aggregate = Aggregate {
+                func,
+                set: set.clone(),
+                of: AggregateOf::Records,
+                filter: None,
+            };
+            return node(ExprKind::Aggregate(Box::new(aggregate)), span, 2);
         }
         node(ExprKind::Call(Call { func, args }), span, height + 1)
     }

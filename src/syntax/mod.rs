@@ -133,13 +133,13 @@ fn describe(error: &pest::error::Error<Rule>, source: &str, base: usize) -> Pars
             InputLocation::Pos(pos) => pos,
             InputLocation::Span((start, _)) => start,
         };
-    if let ErrorVariant::CustomError { message } = &error.variant {
-        if message.contains("limit") {
-            return ParseError::TooDeep {
-                span: Span::new(at, at).into(),
-                limit: MAX_DEPTH,
-            };
-        }
+    if let ErrorVariant::CustomError { message } = &error.variant
+        && message.contains("limit")
+    {
+        return ParseError::TooDeep {
+            span: Span::new(at, at).into(),
+            limit: MAX_DEPTH,
+        };
     }
     if let Some(start) = unterminated_string_at(source, at) {
         return ParseError::UnterminatedString {
