@@ -37,7 +37,19 @@ impl SourceFile {
         let line_start = before.rfind('\n').map_or(0, |i| i + 1);
         (line, before[line_start..].chars().count() + 1)
     }
+
+    /// The length in bytes of the line holding a byte offset.
+    pub fn line_length(&self, offset: usize) -> usize {
+        let text = self.text();
+        let offset = floor_char_boundary(text, offset.min(text.len()));
+        let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+        let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+        end - start
+    }
 }
+
+/// Lines longer than this are not drawn under a diagnostic.
+const MAX_SHOWN_LINE: usize = 1_000;
 
 fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
     while offset > 0 && !text.is_char_boundary(offset) {
@@ -85,6 +97,18 @@ impl Renderer {
         source: Option<&SourceFile>,
         prefix: Option<&str>,
     ) -> String {
+        // A label on a very long line (a minified file, a generated
+        // formula) is shown as a position instead of the line itself.
+        if let Some(file) = source {
+            let first = diagnostic.labels().and_then(|mut labels| labels.next());
+            if let Some(label) = first {
+                if file.line_length(label.offset()) > MAX_SHOWN_LINE {
+                    let (line, column) = file.line_column(label.offset());
+                    let at = format!("{}{}:{line}:{column}: ", prefix.unwrap_or(""), file.name());
+                    return self.render(diagnostic, None, Some(&at));
+                }
+            }
+        }
         let attached = Attached {
             inner: diagnostic,
             source: source.map(|s| &s.source),

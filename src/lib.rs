@@ -22,5 +22,8 @@ pub mod suggest;
 pub mod syntax;
 pub mod value;
 
+#[cfg(test)]
+mod testing;
+
 #[doc(hidden)]
 pub mod cli;

@@ -26,6 +26,12 @@ use std::collections::HashMap;
 /// Checks a parsed policy; on failure returns every error found, in the
 /// order they appear in the file.
 pub fn check(policy: &ast::Policy) -> Result<Plan, Vec<CheckError>> {
+    // The checker recurses once per level of nesting (at most
+    // `syntax::MAX_DEPTH`); give it room on any thread.
+    stacker::grow(crate::syntax::STAGE_STACK, || check_on_this_stack(policy))
+}
+
+fn check_on_this_stack(policy: &ast::Policy) -> Result<Plan, Vec<CheckError>> {
     let mut checker = Checker::new();
     let plan = checker.run(policy);
     let mut errors = checker.errors;

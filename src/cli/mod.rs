@@ -40,23 +40,9 @@ enum Command {
     Test(test::Args),
 }
 
-/// Runs the program; the work happens on a thread with a large stack so
-/// that deeply nested (but accepted) policies never exhaust it.
+/// Runs the program.
 pub fn main() -> ExitCode {
-    let worker = std::thread::Builder::new()
-        .name("kpi".to_string())
-        .stack_size(256 * 1024 * 1024)
-        .spawn(run);
-    let code = match worker.map(|handle| handle.join()) {
-        Ok(Ok(code)) => code,
-        _ => {
-            eprintln!(
-                "error: kpi stopped unexpectedly; please report this with the files you ran it on"
-            );
-            status::FAILED
-        }
-    };
-    ExitCode::from(code)
+    ExitCode::from(run())
 }
 
 fn run() -> u8 {

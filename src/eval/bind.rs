@@ -51,6 +51,15 @@ impl<'p> Program<'p> {
 /// Computes the params (overrides first), folds them into every expression
 /// and checks the constant parts of tables (thresholds, points, weights).
 pub fn bind<'p>(plan: &'p Plan, overrides: &Overrides) -> Result<Program<'p>, Vec<BindError>> {
+    stacker::grow(crate::syntax::STAGE_STACK, || {
+        bind_on_this_stack(plan, overrides)
+    })
+}
+
+fn bind_on_this_stack<'p>(
+    plan: &'p Plan,
+    overrides: &Overrides,
+) -> Result<Program<'p>, Vec<BindError>> {
     let mut slots: Vec<Option<Value>> = vec![None; plan.slots.len()];
     let mut errors = Vec::new();
     for step in &plan.params {

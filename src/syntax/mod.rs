@@ -49,7 +49,17 @@ pub fn parse_bytes(bytes: &[u8]) -> Result<ast::Policy, Vec<ParseError>> {
 
 /// Parses a policy; on failure returns every syntax error found.
 pub fn parse(source: &str) -> Result<ast::Policy, Vec<ParseError>> {
-    pest::set_error_detail(true);
+    // Parsing and lowering recurse once per level of nesting; a fresh
+    // stack segment makes that safe on any thread (pest stops at its own
+    // guard, lowering at MAX_DEPTH).
+    stacker::grow(STAGE_STACK, || parse_on_this_stack(source))
+}
+
+/// The stack each stage gets for its recursion (address space only: pages
+/// are committed as they are used).
+pub(crate) const STAGE_STACK: usize = 64 * 1024 * 1024;
+
+fn parse_on_this_stack(source: &str) -> Result<ast::Policy, Vec<ParseError>> {
     pest::set_call_limit(std::num::NonZeroUsize::new(CALL_LIMIT));
     let lowerer = lower::Lowerer::new();
     let mut items = Vec::new();
@@ -68,7 +78,12 @@ pub fn parse(source: &str) -> Result<ast::Policy, Vec<ParseError>> {
                 pos = skip_trivia(source, pos + consumed.max(1));
             }
             Err(error) => {
-                errors.push(describe(&error, source, pos));
+                // Parse the broken declaration again, this time recording
+                // what was expected where (slower, so only on failure).
+                pest::set_error_detail(true);
+                let detailed = Grammar::parse(Rule::next_item, rest).err().unwrap_or(error);
+                pest::set_error_detail(false);
+                errors.push(describe(&detailed, source, pos));
                 pos = skip_trivia(source, resume_point(source, pos));
             }
         }
