@@ -488,32 +488,32 @@ impl<'a> Checker<'a> {
     /// One kind for several values (`if` branches, table values, `min`
     /// arguments); reports the first that does not fit.
     pub(super) fn unify_all(&mut self, parts: &[(Ty, &ast::Expr)], what: &str) -> Ty {
-        let mut result = Ty::Zero;
-        let mut first: Option<(Ty, &ast::Expr)> = None;
+        // The kind so far, and the value that set it (for the message).
+        let mut so_far: Option<(Ty, &ast::Expr)> = None;
         for &(ty, expr) in parts {
             if ty == Ty::Unknown {
                 return Ty::Unknown;
             }
-            match unify(result, ty) {
-                Some(unified) => {
-                    if first.is_none() || result == Ty::Zero && ty != Ty::Zero {
-                        first = Some((ty, expr));
-                    }
-                    result = unified;
-                }
+            let Some((current, first)) = so_far else {
+                so_far = Some((ty, expr));
+                continue;
+            };
+            match unify(current, ty) {
+                // A lone `0` does not decide the kind; what follows does.
+                Some(unified) if current == Ty::Zero => so_far = Some((unified, expr)),
+                Some(unified) => so_far = Some((unified, first)),
                 None => {
-                    let (first_ty, first_expr) = first.unwrap_or((ty, expr));
                     let parts = [
-                        (first_expr.span, format!("this is {}", first_ty.describe())),
+                        (first.span, format!("this is {}", current.describe())),
                         (expr.span, format!("this is {}", ty.describe())),
                     ];
                     let message = format!(
                         "{what} must have one kind, but they are {} and {}",
-                        first_ty.describe(),
+                        current.describe(),
                         ty.describe()
                     );
-                    if first_ty.is_numeric() && ty.is_numeric() {
-                        let help = self.literal_unit_help(first_expr, expr);
+                    if current.is_numeric() && ty.is_numeric() {
+                        let help = self.literal_unit_help(first, expr);
                         self.errors.push(CheckError::UnitMismatch {
                             message,
                             labels: labels(&parts),
@@ -526,7 +526,7 @@ impl<'a> Checker<'a> {
                 }
             }
         }
-        result
+        so_far.map_or(Ty::Unknown, |(ty, _)| ty)
     }
 
     fn call(&mut self, call: &ast::Call, span: Span, scope: &Scope) -> Typed {

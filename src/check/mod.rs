@@ -668,3 +668,6 @@ fn labels(parts: &[(Span, String)]) -> Vec<LabeledSpan> {
         .map(|(span, text)| LabeledSpan::new_with_span(Some(text.clone()), *span))
         .collect()
 }
+
+#[cfg(test)]
+mod tests;

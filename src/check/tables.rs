@@ -342,6 +342,16 @@ impl Checker<'_> {
                 (ArmLeft::Below(_) | ArmLeft::UpTo(_) | ArmLeft::Strings(_), _)
                     if is_last && needs_otherwise =>
                 {
+                    // An `otherwise` out of place is reported as such.
+                    let misplaced = table
+                        .arms
+                        .iter()
+                        .any(|arm| matches!(arm.left, ArmLeft::Otherwise(_)));
+                    if misplaced {
+                        ok = false;
+                        arms.right.push((self.expr(&arm.value, scope), &arm.value));
+                        continue;
+                    }
                     self.errors.push(CheckError::MissingOtherwise {
                         table: keyword.to_string(),
                         span: table.body_span.into(),

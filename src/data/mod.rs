@@ -192,6 +192,8 @@ pub(crate) struct DatasetBuilder<'p> {
     missing_id_reported: bool,
     // The row being read.
     id: Option<(String, Span)>,
+    /// The row's id is reported as malformed; not again as missing.
+    bad_id: bool,
     name: Option<String>,
     values: Vec<Option<(Value, Span)>>,
     problems: Vec<RowProblem>,
@@ -233,6 +235,7 @@ impl<'p> DatasetBuilder<'p> {
             unknown_reported: HashMap::new(),
             missing_id_reported: false,
             id: None,
+            bad_id: false,
             name: None,
             values: vec![None; plan.inputs.len()],
             problems: Vec::new(),
@@ -258,6 +261,7 @@ impl<'p> DatasetBuilder<'p> {
 
     fn reset_row(&mut self) {
         self.id = None;
+        self.bad_id = false;
         self.name = None;
         self.values.iter_mut().for_each(|value| *value = None);
         self.problems.clear();
@@ -306,10 +310,13 @@ impl RowSink for DatasetBuilder<'_> {
                     self.id = Some((digits.into_owned(), span));
                 }
                 Raw::Empty | Raw::Text(_) => {}
-                other => self.errors.push(DataError::BadId {
-                    found: other.describe(),
-                    span: span.into(),
-                }),
+                other => {
+                    self.bad_id = true;
+                    self.errors.push(DataError::BadId {
+                        found: other.describe(),
+                        span: span.into(),
+                    });
+                }
             },
             Column::Name => match raw {
                 Raw::Text(text) => self.name = Some(text.into_owned()),
@@ -342,7 +349,7 @@ impl RowSink for DatasetBuilder<'_> {
     fn end_row(&mut self, span: Span) {
         let name = self.name.take();
         let Some((id, id_span)) = self.id.take() else {
-            if !self.missing_id_reported {
+            if !self.missing_id_reported && !self.bad_id {
                 self.errors.push(DataError::MissingId { span: span.into() });
             }
             self.reset_row();

@@ -143,11 +143,16 @@ fn resume_point(source: &str, pos: usize) -> usize {
 
 /// Turns pest's error into one that speaks the language of the policy.
 fn describe(error: &pest::error::Error<Rule>, source: &str, base: usize) -> ParseError {
-    let at = base
-        + match error.location {
-            InputLocation::Pos(pos) => pos,
-            InputLocation::Span((start, _)) => start,
-        };
+    let rule_level = match error.location {
+        InputLocation::Pos(pos) => pos,
+        InputLocation::Span((start, _)) => start,
+    };
+    // pest places the error where the last named rule failed; the tokens it
+    // tried (`:`, `=`) may have got further, and that is where the author
+    // went wrong.
+    let furthest = error.parse_attempts().map_or(0, |a| a.max_position);
+    let at = base + rule_level.max(furthest);
+    let past_rules = furthest > rule_level;
     if let ErrorVariant::CustomError { message } = &error.variant
         && message.contains("limit")
     {
@@ -161,7 +166,7 @@ fn describe(error: &pest::error::Error<Rule>, source: &str, base: usize) -> Pars
             span: Span::new(start, start + 1).into(),
         };
     }
-    let mut expected = expected_descriptions(error);
+    let mut expected = expected_descriptions(error, past_rules);
     expected.dedup();
     let found = found_description(source, at);
     let message = match expected.as_slice() {
@@ -186,14 +191,18 @@ fn describe(error: &pest::error::Error<Rule>, source: &str, base: usize) -> Pars
 }
 
 /// What the parser would have accepted, in words a policy author knows.
-fn expected_descriptions(error: &pest::error::Error<Rule>) -> Vec<String> {
+/// `past_rules`: the furthest attempts were tokens beyond where pest's named
+/// rules failed, so only the tokens (and the rules tried there) count.
+fn expected_descriptions(error: &pest::error::Error<Rule>, past_rules: bool) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     fn push(out: &mut Vec<String>, text: String) {
         if !out.contains(&text) {
             out.push(text);
         }
     }
-    if let ErrorVariant::ParsingError { positives, .. } = &error.variant {
+    if let ErrorVariant::ParsingError { positives, .. } = &error.variant
+        && !past_rules
+    {
         for rule in positives {
             if let Some(text) = rule_description(*rule) {
                 push(&mut out, text.to_string());
@@ -201,6 +210,11 @@ fn expected_descriptions(error: &pest::error::Error<Rule>) -> Vec<String> {
         }
     }
     if let Some(attempts) = error.parse_attempts() {
+        for stack in &attempts.call_stacks {
+            if let Some(text) = stack.deepest.get_rule().and_then(|r| rule_description(*r)) {
+                push(&mut out, text.to_string());
+            }
+        }
         for token in attempts.expected_tokens() {
             // Ranges print as `a..z`: character classes, not words to suggest.
             let token = token.to_string();
@@ -218,6 +232,11 @@ fn expected_descriptions(error: &pest::error::Error<Rule>) -> Vec<String> {
                 _ => push(&mut out, format!("`{token}`")),
             }
         }
+    }
+    // A newline is whitespace almost everywhere; it is worth naming only
+    // when nothing else would do.
+    if out.len() > 1 {
+        out.retain(|t| t != "the end of the line");
     }
     // An expression subsumes the literal forms it can start with.
     if out.iter().any(|t| t == "an expression") {
