@@ -102,11 +102,12 @@ impl Renderer {
         if let Some(file) = source {
             let first = diagnostic.labels().and_then(|mut labels| labels.next());
             if let Some(label) = first
-                && file.line_length(label.offset()) > MAX_SHOWN_LINE {
-                    let (line, column) = file.line_column(label.offset());
-                    let at = format!("{}{}:{line}:{column}: ", prefix.unwrap_or(""), file.name());
-                    return self.render(diagnostic, None, Some(&at));
-                }
+                && file.line_length(label.offset()) > MAX_SHOWN_LINE
+            {
+                let (line, column) = file.line_column(label.offset());
+                let at = format!("{}{}:{line}:{column}: ", prefix.unwrap_or(""), file.name());
+                return self.render(diagnostic, None, Some(&at));
+            }
         }
         let attached = Attached {
             inner: diagnostic,
