@@ -6,13 +6,16 @@
 //! check accepts silently, so one mistake is reported once, not again at
 //! each place that uses it.
 
+mod allow;
 mod error;
 mod examples;
 mod expr;
 mod graph;
+mod lint;
 mod tables;
 
 pub use error::CheckError;
+pub use lint::{WARNING_NAMES, Warning};
 
 use crate::ast::{self, BindingKind, ItemKind};
 use crate::eval::{self, Overrides};
@@ -23,9 +26,19 @@ use crate::value::{Kind, Type, Value};
 use miette::{Diagnostic, LabeledSpan};
 use std::collections::HashMap;
 
+/// A policy that checked: its plan, and the warnings about it (see
+/// [`Warning`]), in the order they appear in the file.
+#[derive(Clone, Debug)]
+pub struct Checked {
+    pub plan: Plan,
+    pub warnings: Vec<Warning>,
+}
+
 /// Checks a parsed policy; on failure returns every error found, in the
-/// order they appear in the file.
-pub fn check(policy: &ast::Policy) -> Result<Plan, Vec<CheckError>> {
+/// order they appear in the file. `source` is the text `policy` was parsed
+/// from: warnings are silenced by comments in it (`# kpi:allow(unused)`),
+/// which the syntax tree does not keep.
+pub fn check(policy: &ast::Policy, source: &str) -> Result<Checked, Vec<CheckError>> {
     let mut checker = Checker::new();
     let plan = checker.run(policy);
     let mut errors = checker.errors;
@@ -35,13 +48,15 @@ pub fn check(policy: &ast::Policy) -> Result<Plan, Vec<CheckError>> {
         errors.extend(bind_errors.into_iter().map(CheckError::Bind));
     }
     if errors.is_empty() {
-        return Ok(plan);
+        let warnings = lint::lint(&plan, policy, source);
+        return Ok(Checked { plan, warnings });
     }
-    errors.sort_by_key(first_offset);
+    errors.sort_by_key(|error| first_offset(error));
     Err(errors)
 }
 
-fn first_offset(error: &CheckError) -> usize {
+/// Where a diagnostic's first label starts, to sort diagnostics by place.
+fn first_offset(error: &dyn Diagnostic) -> usize {
     error
         .labels()
         .and_then(|mut labels| labels.next())
