@@ -518,17 +518,21 @@ impl<'a> Checker<'a> {
             if fits {
                 ty = Ty::of(declared.kind());
             } else {
-                let help = (declared.kind() == Kind::Money && kind == Kind::Number)
-                    .then(|| {
+                let literal = (declared.kind() == Kind::Money)
+                    .then(|| self.money_literal_help(expr))
+                    .flatten();
+                let help = literal.or_else(|| {
+                    (declared.kind() == Kind::Money && kind == Kind::Number).then(|| {
                         "multiply by an amount of money, e.g. `… * 1 USD`, or change the type"
                             .to_string()
                     })
-                    .or_else(|| {
-                        (declared.kind() == Kind::Number && kind == Kind::Money).then(|| {
+                });
+                let help = help.or_else(|| {
+                    (declared.kind() == Kind::Number && kind == Kind::Money).then(|| {
                         "money divided by money is a number: divide by the amount it is a share of"
                             .to_string()
                     })
-                    });
+                });
                 self.errors.push(CheckError::DeclaredType {
                     name: name.name.clone(),
                     declared: declared.name().to_string(),
@@ -542,10 +546,12 @@ impl<'a> Checker<'a> {
         }
         if role == Role::Bonus && ty != Ty::Unknown && ty != Ty::Money && ty != Ty::Zero {
             let help = if ty == Ty::Number {
-                Some(format!(
-                    "a payout line is an amount: multiply by money, e.g. `target_bonus * …` or `… * 1_000 {}`",
-                    self.currency_or("USD")
-                ))
+                self.money_literal_help(expr).or_else(|| {
+                    Some(format!(
+                        "a payout line is an amount: multiply by money, e.g. `target_bonus * …` or `… * 1_000 {}`",
+                        self.currency_or("USD")
+                    ))
+                })
             } else {
                 None
             };

@@ -37,6 +37,7 @@ struct JsonReport {
     files: usize,
     errors: usize,
     warnings: usize,
+    notes: usize,
     diagnostics: Vec<Located>,
 }
 
@@ -46,7 +47,7 @@ pub(crate) fn run(args: Args) -> u8 {
         Ok(files) => files,
         Err(code) => return code,
     };
-    let (mut errors, mut warnings, mut failed) = (0, 0, 0);
+    let (mut errors, mut warnings, mut notes, mut failed) = (0, 0, 0, 0);
     let mut located = Vec::new();
     for path in &files {
         let diagnosed = match load::diagnose(path) {
@@ -62,6 +63,10 @@ pub(crate) fn run(args: Args) -> u8 {
         warnings += diagnostics
             .iter()
             .filter(|d| d.severity() == Some(Severity::Warning))
+            .count();
+        notes += diagnostics
+            .iter()
+            .filter(|d| d.severity() == Some(Severity::Advice))
             .count();
         if file_errors > 0 {
             failed += 1;
@@ -82,6 +87,7 @@ pub(crate) fn run(args: Args) -> u8 {
                 files: files.len(),
                 errors,
                 warnings,
+                notes,
                 diagnostics: located,
             };
             match serde_json::to_string_pretty(&report) {
@@ -98,7 +104,7 @@ pub(crate) fn run(args: Args) -> u8 {
             }
         }
     }
-    eprintln!("{}", summary(files.len(), failed, warnings));
+    eprintln!("{}", summary(files.len(), failed, warnings, notes));
     if errors > 0 || args.deny_warnings && warnings > 0 {
         status::FAILED
     } else {
@@ -106,8 +112,8 @@ pub(crate) fn run(args: Args) -> u8 {
     }
 }
 
-/// `checked 3 policies: 1 with errors, 2 warnings`.
-fn summary(checked: usize, failed: usize, warnings: usize) -> String {
+/// `checked 3 policies: 1 with errors, 2 warnings, 1 note`.
+fn summary(checked: usize, failed: usize, warnings: usize, notes: usize) -> String {
     let noun = if checked == 1 { "policy" } else { "policies" };
     let mut parts = Vec::new();
     if failed == 0 {
@@ -119,6 +125,11 @@ fn summary(checked: usize, failed: usize, warnings: usize) -> String {
         0 => {}
         1 => parts.push("1 warning".to_string()),
         n => parts.push(format!("{n} warnings")),
+    }
+    match notes {
+        0 => {}
+        1 => parts.push("1 note".to_string()),
+        n => parts.push(format!("{n} notes")),
     }
     format!("checked {checked} {noun}: {}", parts.join(", "))
 }

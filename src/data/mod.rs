@@ -190,6 +190,8 @@ pub(crate) struct DatasetBuilder<'p> {
     unknown_reported: HashMap<String, ()>,
     /// A CSV without an `id` column is reported once, not per row.
     missing_id_reported: bool,
+    /// The current row's id is reported as wrong already.
+    bad_id_reported: bool,
     // The row being read.
     id: Option<(String, Span)>,
     name: Option<String>,
@@ -232,6 +234,7 @@ impl<'p> DatasetBuilder<'p> {
             ids: HashMap::new(),
             unknown_reported: HashMap::new(),
             missing_id_reported: false,
+            bad_id_reported: false,
             id: None,
             name: None,
             values: vec![None; plan.inputs.len()],
@@ -258,6 +261,7 @@ impl<'p> DatasetBuilder<'p> {
 
     fn reset_row(&mut self) {
         self.id = None;
+        self.bad_id_reported = false;
         self.name = None;
         self.values.iter_mut().for_each(|value| *value = None);
         self.problems.clear();
@@ -306,10 +310,13 @@ impl RowSink for DatasetBuilder<'_> {
                     self.id = Some((digits.into_owned(), span));
                 }
                 Raw::Empty | Raw::Text(_) => {}
-                other => self.errors.push(DataError::BadId {
-                    found: other.describe(),
-                    span: span.into(),
-                }),
+                other => {
+                    self.errors.push(DataError::BadId {
+                        found: other.describe(),
+                        span: span.into(),
+                    });
+                    self.bad_id_reported = true;
+                }
             },
             Column::Name => match raw {
                 Raw::Text(text) => self.name = Some(text.into_owned()),
@@ -342,7 +349,7 @@ impl RowSink for DatasetBuilder<'_> {
     fn end_row(&mut self, span: Span) {
         let name = self.name.take();
         let Some((id, id_span)) = self.id.take() else {
-            if !self.missing_id_reported {
+            if !self.missing_id_reported && !self.bad_id_reported {
                 self.errors.push(DataError::MissingId { span: span.into() });
             }
             self.reset_row();

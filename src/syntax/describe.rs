@@ -33,8 +33,10 @@ pub(super) fn diagnose(
         && Expected::of(error).at == 0
         && !source[end..pos].contains('\n')
     {
-        let line_end = source[pos..].find('\n').map_or(source.len(), |i| pos + i);
-        if let Err(strict) = Grammar::parse(Rule::strict_item, &source[start..line_end])
+        // Up to where reading resumes after this error: the next line that
+        // starts a declaration.
+        let end = super::resume_point(source, pos);
+        if let Err(strict) = Grammar::parse(Rule::strict_item, &source[start..end])
             && start + Expected::of(&strict).at >= pos
         {
             return describe(&strict, source, start, true);
