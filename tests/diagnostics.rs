@@ -171,3 +171,70 @@ fn every_warning_name_is_a_code() {
         );
     }
 }
+
+/// The codes a policy text gets from the parser and the checker, and
+/// whether any is an error.
+fn check_codes(source: &str) -> (Vec<String>, bool) {
+    use miette::Diagnostic;
+    let code = |d: &dyn Diagnostic| d.code().map(|c| c.to_string()).unwrap_or_default();
+    match kpi::syntax::parse(source) {
+        Err(errors) => (errors.iter().map(|e| code(e)).collect(), true),
+        Ok(ast) => match kpi::check::check(&ast, source) {
+            Err(errors) => (errors.iter().map(|e| code(e)).collect(), true),
+            Ok(checked) => (checked.warnings.iter().map(|w| code(w)).collect(), false),
+        },
+    }
+}
+
+/// The `kpi` code blocks of a section of docs/errors.md.
+fn kpi_blocks(section: &str) -> Vec<String> {
+    let mut blocks = Vec::new();
+    let mut rest = section;
+    while let Some(start) = rest.find("```kpi\n") {
+        let body = &rest[start + "```kpi\n".len()..];
+        let Some(end) = body.find("```") else { break };
+        blocks.push(body[..end].to_string());
+        rest = &body[end..];
+    }
+    blocks
+}
+
+#[test]
+fn the_examples_of_the_error_reference_get_their_codes() {
+    let docs = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/errors.md"),
+    )
+    .expect("read docs/errors.md");
+    let mut verified = 0;
+    for section in docs.split("\n## `").skip(1) {
+        let Some(code) = section.split('`').next() else {
+            continue;
+        };
+        if !(code.starts_with("kpi::parse::") || code.starts_with("kpi::check::")) {
+            continue;
+        }
+        let [wrong, fixed] = kpi_blocks(section).try_into().unwrap_or_default();
+        if wrong.is_empty() {
+            continue;
+        }
+        let full = |text: &str| {
+            if text.starts_with("policy") || text.starts_with("currency") {
+                text.to_string()
+            } else {
+                format!("policy \"Sales\"\ncurrency USD\n{text}")
+            }
+        };
+        let (codes, _) = check_codes(&full(&wrong));
+        assert!(
+            codes.iter().any(|c| c == code),
+            "the example of {code} gets {codes:?}"
+        );
+        let (codes, errors) = check_codes(&full(&fixed));
+        assert!(
+            !errors && !codes.iter().any(|c| c == code),
+            "the fixed example of {code} gets {codes:?}"
+        );
+        verified += 1;
+    }
+    assert!(verified > 40, "only {verified} examples verified");
+}
