@@ -201,10 +201,9 @@ fn kpi_blocks(section: &str) -> Vec<String> {
 
 #[test]
 fn the_examples_of_the_error_reference_get_their_codes() {
-    let docs = std::fs::read_to_string(
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/errors.md"),
-    )
-    .expect("read docs/errors.md");
+    let docs =
+        std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/errors.md"))
+            .expect("read docs/errors.md");
     let mut verified = 0;
     for section in docs.split("\n## `").skip(1) {
         let Some(code) = section.split('`').next() else {
