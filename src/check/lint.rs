@@ -182,10 +182,13 @@ pub(super) fn lint(plan: &Plan, policy: &ast::Policy, source: &str) -> Vec<Warni
         .into_iter()
         .filter(|warning| {
             let offset = super::first_offset(warning);
+            // Items are in file order: the last one starting at or before
+            // the warning's place, if the place is inside it.
             let item = policy
                 .items
-                .iter()
-                .position(|item| item.span.start <= offset && offset < item.span.end.max(1));
+                .partition_point(|item| item.span.start <= offset)
+                .checked_sub(1)
+                .filter(|i| offset < policy.items[*i].span.end.max(1));
             !item.is_some_and(|item| allows.allows(item, &warning.name()))
         })
         .collect();
@@ -381,8 +384,10 @@ impl Lints<'_> {
                 }
             }
         }
+        // A policy without bonus lines only reports its kpis.
+        let reports_only = plan.bonuses.is_empty();
         for slot in &plan.kpis {
-            if !pays.contains(slot) {
+            if !reports_only && !pays.contains(slot) {
                 let info = plan.slot(*slot);
                 self.warnings.push(Warning::ReportOnly {
                     name: info.name.clone(),

@@ -325,14 +325,14 @@ fn constant(expr: &Expr, what: &'static str, errors: &mut Vec<BindError>) -> Opt
 /// Which weight to change, and to what, so that they add up to 100%: the
 /// last one if it can take the difference, else the largest.
 fn weights_help(values: &[Decimal], sum: Decimal) -> String {
-    let gap = Decimal::ONE - sum;
-    let fits = |w: &Decimal| (*w + gap) > Decimal::ZERO;
+    let gap = Decimal::ONE.checked_sub(sum).unwrap_or(Decimal::MIN);
+    let changed = |w: &Decimal| w.checked_add(gap).filter(|n| *n > Decimal::ZERO);
     let last = values.len().checked_sub(1);
-    let which = last.filter(|i| fits(&values[*i])).or_else(|| {
+    let which = last.filter(|i| changed(&values[*i]).is_some()).or_else(|| {
         values
             .iter()
             .enumerate()
-            .filter(|(_, w)| fits(w))
+            .filter(|(_, w)| changed(w).is_some())
             .max_by_key(|(_, w)| **w)
             .map(|(i, _)| i)
     });
@@ -341,8 +341,8 @@ fn weights_help(values: &[Decimal], sum: Decimal) -> String {
     } else {
         format!("take {} off the weights", percent(-gap))
     };
-    match which {
-        Some(i) => {
+    match which.and_then(|i| changed(&values[i]).map(|to| (i, to))) {
+        Some((i, to)) => {
             let ordinal = if Some(i) == last {
                 "the last weight".to_string()
             } else {
@@ -351,7 +351,7 @@ fn weights_help(values: &[Decimal], sum: Decimal) -> String {
             format!(
                 "{change}: for example, change {ordinal} from {} to {}",
                 percent(values[i]),
-                percent(values[i] + gap)
+                percent(to)
             )
         }
         None => format!("{change}, or add an arm"),

@@ -21,8 +21,8 @@ pub(super) const DECLARATION_KEYWORDS: &[&str] = &[
 /// declaration read just before (start, end), if any: when the failure is
 /// at the very start of this one, on the line where that one ended, that
 /// one ended too early (`min(a,` was read as the name `min`), so it is read
-/// again with a rule that must reach the end of the line, to find what is
-/// really wrong.
+/// again, up to where reading resumes, with a rule that must reach the end
+/// of that text, to find what is really wrong.
 pub(super) fn diagnose(
     error: &pest::error::Error<Rule>,
     source: &str,
@@ -113,8 +113,8 @@ fn is_junk(token: &str) -> bool {
     ) || token.contains("..") && token.chars().count() > 2
 }
 
-/// `strict`: the error is of [`Rule::strict_item`], whose end is the end of
-/// a line.
+/// `strict`: the error is of [`Rule::strict_item`], which must reach the
+/// end of the text it is given.
 fn describe(
     error: &pest::error::Error<Rule>,
     source: &str,
@@ -178,8 +178,12 @@ fn describe(
         && line_broken
         && !expected.is_empty()
     {
+        let message = match after {
+            Some(previous) => format!("expected {list} after `{}`", previous.text),
+            None => format!("expected {list} before the end of the line"),
+        };
         return ParseError::Syntax {
-            message: format!("expected {list} after `{}`", previous.text),
+            message,
             span: previous.span.into(),
             label: format!("expected {} after this", expected[0]),
             help,
@@ -355,18 +359,13 @@ fn hint(
         return Some(hint);
     }
     if expects("`:`") && (keyword == "input" || keyword == "records" && in_braces) {
-        let what = if keyword == "input" {
-            "an input"
+        let (what, form, example) = if keyword == "input" {
+            ("an input", "input NAME", format!("input {previous}"))
         } else {
-            "a record field"
-        };
-        let form = if keyword == "input" {
-            "input NAME"
-        } else {
-            "NAME"
+            ("a record field", "NAME", previous.to_string())
         };
         return Some(format!(
-            "{what} reads `{form} : TYPE`, e.g. `{form} : money`"
+            "{what} reads `{form} : TYPE`, e.g. `{example} : money`"
         ));
     }
     if expects("`:`") && in_braces {
