@@ -285,15 +285,6 @@ struct Lints<'p> {
     zero: HashMap<Slot, Span>,
 }
 
-impl Lints<'_> {
-    fn text(&self, span: Span) -> &str {
-        self.source
-            .get(span.start..span.end)
-            .unwrap_or_default()
-            .trim()
-    }
-}
-
 /// Every expression of a plan: params, steps, gates, the cap, aggregates.
 fn plan_exprs(plan: &Plan) -> impl Iterator<Item = &Expr> {
     plan.params
@@ -310,6 +301,14 @@ fn plan_exprs(plan: &Plan) -> impl Iterator<Item = &Expr> {
 }
 
 impl Lints<'_> {
+    /// The source text of a span, for messages.
+    fn text(&self, span: Span) -> &str {
+        self.source
+            .get(span.start..span.end)
+            .unwrap_or_default()
+            .trim()
+    }
+
     // -- unused inputs, params, lets; kpis that pay nothing -----------------
 
     fn unused(&mut self) {
@@ -1185,5 +1184,89 @@ fn children(expr: &Expr) -> Vec<&Expr> {
             };
             subject.into_iter().chain(left).chain(right).collect()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The names of the warnings a policy body gets.
+    fn warnings(body: &str) -> Vec<String> {
+        let source = format!("policy \"T\"\ncurrency USD\n{body}");
+        let ast = crate::syntax::parse(&source).unwrap_or_else(|e| panic!("{e:?}"));
+        let checked = super::super::check(&ast, &source).unwrap_or_else(|e| panic!("{e:?}"));
+        checked.warnings.iter().map(|w| w.name()).collect()
+    }
+
+    #[test]
+    fn guards_that_rule_out_zero() {
+        let head = "input a : money\ninput d : count\n";
+        for guarded in [
+            "bonus b = if d > 0 then a / d else 0",
+            "bonus b = if d >= 1 then a / d else 0",
+            "bonus b = if d == 0 then 0 else a / d",
+            "bonus b = if not (d == 0) then a / d else 0",
+            "bonus b = if 0 < d then a / d else 0",
+            "bonus b = if d > 0 and a > 0 then a / d else 0",
+            "bonus b = if d == 0 or a == 0 then 0 else a / d",
+            "bonus b = if d != 0 and a / d > 1 USD then a else 0",
+            "bonus b = if d > 0 then (if a > 0 then a / d else 0) else 0",
+        ] {
+            assert_eq!(
+                warnings(&format!("{head}{guarded}\n")),
+                Vec::<String>::new(),
+                "{guarded}"
+            );
+        }
+        for unguarded in [
+            "bonus b = a / d",
+            "bonus b = if d >= 0 then a / d else 0",
+            "bonus b = if d > 0 then 0 else a / d",
+            "bonus b = if d > 0 or a > 0 then a / d else 0",
+            "bonus b = if a > 0 then a / d else 0",
+        ] {
+            assert_eq!(
+                warnings(&format!("{head}{unguarded}\n")),
+                ["unguarded_division"],
+                "{unguarded}"
+            );
+        }
+    }
+
+    #[test]
+    fn number_inputs_and_params_are_not_suspect_divisors() {
+        let body = "input a : money\ninput r : number\nparam p = 4\nbonus b = a / r + a / p\n";
+        assert_eq!(warnings(body), Vec::<String>::new());
+    }
+
+    #[test]
+    fn ranges_decide_gates_and_arms() {
+        let head = "input a : money\ninput d : count\nbonus b = a * 10%\n";
+        assert_eq!(
+            warnings(&format!("{head}gate d >= 0 else \"m\"\n")),
+            ["constant_gate"]
+        );
+        assert_eq!(
+            warnings(&format!("{head}gate d + 1 > 0 else \"m\"\n")),
+            ["constant_gate"]
+        );
+        assert_eq!(
+            warnings(&format!("{head}gate min(d, 5) <= 5 else \"m\"\n")),
+            ["constant_gate"]
+        );
+        assert_eq!(
+            warnings(&format!("{head}gate d > 0 else \"m\"\n")),
+            Vec::<String>::new()
+        );
+        let tiers = "bonus c = 10 USD * tiers clamp(d, 2, 4) {\n  below 1 : 0\n  below 3 : 1\n  below 9 : 2\n  otherwise : 3\n}\n";
+        assert_eq!(warnings(&format!("{head}{tiers}")), ["unreachable_arm"]);
+    }
+
+    #[test]
+    fn zero_bonus_lines_through_lets_and_tables() {
+        let body = "input a : money\nparam rate = 0%\nlet r = rate * 2\nbonus b = a * r\nbonus c = a * 10%\n";
+        assert_eq!(warnings(body), ["always_zero"]);
+        let body =
+            "input a : money\nbonus b = a * (if a > 0 USD then 0 else 0)\nbonus c = a * 10%\n";
+        assert_eq!(warnings(body), ["always_zero"]);
     }
 }
