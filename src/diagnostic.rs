@@ -5,6 +5,7 @@ use miette::{
     Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, Severity,
     SourceCode,
 };
+use serde::Serialize;
 use std::fmt;
 
 /// A file's text under the name the user gave it.
@@ -45,6 +46,23 @@ impl SourceFile {
         let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
         let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
         end - start
+    }
+
+    /// The place of `len` bytes from `offset`: the start and the last
+    /// character.
+    pub fn place(&self, offset: usize, len: usize) -> Place {
+        let (line, column) = self.line_column(offset);
+        let (end_line, end_column) = if len == 0 {
+            (line, column)
+        } else {
+            self.line_column(offset + len - 1)
+        };
+        Place {
+            line,
+            column,
+            end_line,
+            end_column,
+        }
     }
 }
 
@@ -180,6 +198,117 @@ impl Diagnostic for Attached<'_> {
     }
 }
 
+/// A diagnostic with its places as lines and columns: what machines read
+/// (`kpi check --format json` and `--format github`).
+#[derive(Clone, Debug, Serialize)]
+pub struct Located {
+    /// `kpi::check::unknown_name`
+    pub code: String,
+    /// `error`, `warning` or `advice`.
+    pub severity: &'static str,
+    pub message: String,
+    pub file: String,
+    /// The first label's place (the one at fault); absent when the
+    /// diagnostic has no place in the file.
+    #[serde(flatten)]
+    pub place: Option<Place>,
+    pub labels: Vec<Label>,
+    pub help: Option<String>,
+}
+
+/// Lines and columns are 1-based and count characters; `end_line` and
+/// `end_column` are those of the span's last character (for an empty span,
+/// the start).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Place {
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Label {
+    pub message: Option<String>,
+    #[serde(flatten)]
+    pub place: Place,
+}
+
+impl Located {
+    pub fn new(diagnostic: &dyn Diagnostic, file: &SourceFile) -> Located {
+        let labels: Vec<Label> = diagnostic
+            .labels()
+            .into_iter()
+            .flatten()
+            .map(|label| Label {
+                message: label.label().map(str::to_string),
+                place: file.place(label.offset(), label.len()),
+            })
+            .collect();
+        Located {
+            code: diagnostic
+                .code()
+                .map(|code| code.to_string())
+                .unwrap_or_default(),
+            severity: severity_name(diagnostic.severity()),
+            message: diagnostic.to_string(),
+            file: file.name().to_string(),
+            place: labels.first().map(|label| label.place),
+            labels,
+            help: diagnostic.help().map(|help| help.to_string()),
+        }
+    }
+
+    /// A GitHub Actions workflow command, so that the diagnostic shows on
+    /// the line of a pull request: `::error file=…,line=…::message`.
+    pub fn github_annotation(&self) -> String {
+        let command = match self.severity {
+            "error" => "error",
+            "warning" => "warning",
+            _ => "notice",
+        };
+        let mut properties = vec![format!("file={}", escape_property(&self.file))];
+        if let Some(place) = self.place {
+            properties.push(format!("line={}", place.line));
+            properties.push(format!("col={}", place.column));
+            properties.push(format!("endLine={}", place.end_line));
+            properties.push(format!("endColumn={}", place.end_column));
+        }
+        properties.push(format!("title={}", escape_property(&self.code)));
+        let mut message = self.message.clone();
+        if let Some(help) = &self.help {
+            message.push_str("\nhelp: ");
+            message.push_str(help);
+        }
+        format!(
+            "::{command} {}::{}",
+            properties.join(","),
+            escape_data(&message)
+        )
+    }
+}
+
+/// `error`, `warning`, `advice`; miette's default is an error.
+pub fn severity_name(severity: Option<Severity>) -> &'static str {
+    match severity {
+        None | Some(Severity::Error) => "error",
+        Some(Severity::Warning) => "warning",
+        Some(Severity::Advice) => "advice",
+    }
+}
+
+/// Escapes a workflow command's message (GitHub's `escapeData`).
+fn escape_data(text: &str) -> String {
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escapes a workflow command's property (GitHub's `escapeProperty`).
+fn escape_property(text: &str) -> String {
+    escape_data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -190,5 +319,27 @@ mod tests {
         assert_eq!(file.line_column(0), (1, 1));
         assert_eq!(file.line_column(3), (2, 1));
         assert_eq!(file.line_column(6), (2, 3));
+    }
+
+    #[test]
+    fn github_annotations_escape_their_parts() {
+        let located = Located {
+            code: "kpi::check::unused".to_string(),
+            severity: "warning",
+            message: "input `a` is never used, 100%".to_string(),
+            file: "a,b.kpi".to_string(),
+            place: Some(Place {
+                line: 3,
+                column: 7,
+                end_line: 3,
+                end_column: 7,
+            }),
+            labels: Vec::new(),
+            help: Some("remove it".to_string()),
+        };
+        assert_eq!(
+            located.github_annotation(),
+            "::warning file=a%2Cb.kpi,line=3,col=7,endLine=3,endColumn=7,title=kpi%3A%3Acheck%3A%3Aunused::input `a` is never used, 100%25%0Ahelp: remove it"
+        );
     }
 }

@@ -24,7 +24,7 @@ pub enum TestError {
         computed_from: Option<String>,
     },
 
-    #[error("expected the gate \"{message}\" to fail, but it passed")]
+    #[error("expected the gate `\"{message}\"` to fail, but it passed")]
     #[diagnostic(code(kpi::test::gate_passed))]
     GatePassed {
         message: String,
@@ -32,7 +32,7 @@ pub enum TestError {
         span: SourceSpan,
     },
 
-    #[error("the gate \"{message}\" failed, and the example does not expect it")]
+    #[error("the gate `\"{message}\"` failed, and the example does not expect it")]
     #[diagnostic(
         code(kpi::test::gate_failed),
         help("if it should fail here, add `expect gate \"{message}\"` to the example")

@@ -54,6 +54,7 @@ use value::Value;
 #[derive(Clone, Debug)]
 pub struct Policy {
     plan: plan::Plan,
+    warnings: Vec<check::Warning>,
 }
 
 /// Why a policy text is not a valid policy: every error found.
@@ -102,8 +103,17 @@ impl Policy {
     /// Parses and checks a policy.
     pub fn parse(source: &str) -> Result<Policy, PolicyError> {
         let ast = syntax::parse(source).map_err(PolicyError::Parse)?;
-        let plan = check::check(&ast).map_err(PolicyError::Check)?;
-        Ok(Policy { plan })
+        let checked = check::check(&ast, source).map_err(PolicyError::Check)?;
+        Ok(Policy {
+            plan: checked.plan,
+            warnings: checked.warnings,
+        })
+    }
+
+    /// What the checker found worth a warning (unused inputs, unguarded
+    /// divisions, …); evaluation does not depend on them.
+    pub fn warnings(&self) -> &[check::Warning] {
+        &self.warnings
     }
 
     /// What the checker proved: inputs, params, kpis, bonus lines, kinds.

@@ -14,7 +14,9 @@ pub fn plan(body: &str) -> Plan {
     let source = format!("{HEADER}{body}");
     let ast = crate::syntax::parse(&source)
         .unwrap_or_else(|errors| panic!("parse errors: {:?}", codes(&errors)));
-    crate::check::check(&ast).unwrap_or_else(|errors| panic!("check errors: {errors:#?}"))
+    crate::check::check(&ast, &source)
+        .unwrap_or_else(|errors| panic!("check errors: {errors:#?}"))
+        .plan
 }
 
 /// The codes of the errors a policy body gets from parsing or checking.
@@ -22,7 +24,7 @@ pub fn errors(body: &str) -> Vec<String> {
     let source = format!("{HEADER}{body}");
     match crate::syntax::parse(&source) {
         Err(errors) => codes(&errors),
-        Ok(ast) => match crate::check::check(&ast) {
+        Ok(ast) => match crate::check::check(&ast, &source) {
             Ok(_) => Vec::new(),
             Err(errors) => codes(&errors),
         },
@@ -41,7 +43,7 @@ pub fn messages(body: &str) -> Vec<String> {
     };
     match crate::syntax::parse(&source) {
         Err(errors) => errors.iter().map(|e| describe(e)).collect(),
-        Ok(ast) => match crate::check::check(&ast) {
+        Ok(ast) => match crate::check::check(&ast, &source) {
             Ok(_) => Vec::new(),
             Err(errors) => errors.iter().map(|e| describe(e)).collect(),
         },

@@ -221,7 +221,7 @@ pub enum CheckError {
         help: Option<String>,
     },
 
-    #[error("`{table}` needs an `otherwise` arm, last")]
+    #[error("`{table}` needs an `otherwise` arm at the end")]
     #[diagnostic(code(kpi::check::missing_otherwise))]
     MissingOtherwise {
         table: String,
@@ -231,7 +231,7 @@ pub enum CheckError {
         help: String,
     },
 
-    #[error("the string \"{text}\" appears in two arms of `match`")]
+    #[error("the string `\"{text}\"` appears in two arms of `match`")]
     #[diagnostic(
         code(kpi::check::duplicate_case),
         help("only the first arm could ever apply; remove one of them")

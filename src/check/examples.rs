@@ -80,7 +80,7 @@ impl Checker<'_> {
                 let name = &decl.name.name;
                 self.errors.push(CheckError::Example {
                     message: format!(
-                        "example \"{}\" gives no value for `{name}`, which has no default",
+                        "example `\"{}\"` gives no value for `{name}`, which has no default",
                         example.title.value
                     ),
                     span: example.title.span.into(),
@@ -165,13 +165,15 @@ impl Checker<'_> {
                 )
                 .or_else(|| {
                     (!gates.is_empty()).then(|| {
-                        let all: Vec<String> =
-                            gates.iter().map(|g| format!("\"{}\"", g.message)).collect();
+                        let all: Vec<String> = gates
+                            .iter()
+                            .map(|g| format!("`\"{}\"`", g.message))
+                            .collect();
                         format!("the gates' messages are {}", all.join(", "))
                     })
                 });
                 self.example_error(
-                    format!("no gate has the message \"{}\"", message.value),
+                    format!("no gate has the message `\"{}\"`", message.value),
                     message.span,
                     "not a gate's message".to_string(),
                     help,

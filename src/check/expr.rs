@@ -827,12 +827,16 @@ impl<'a> Checker<'a> {
                 }
                 _ => None,
             };
+            let expected = match ty {
+                Type::Money => "an amount of money",
+                Type::Number => "a number",
+                Type::Percent => "a percentage",
+                Type::Count => "a count",
+                Type::Bool => "`true` or `false`",
+                Type::Text => "a string",
+            };
             self.errors.push(CheckError::BadLiteral {
-                message: format!(
-                    "expected {} {}, found {found}",
-                    article(ty.name()),
-                    ty.name()
-                ),
+                message: format!("expected {expected}, found {found}"),
                 span: span.into(),
                 label: format!("this is {found}"),
                 help,

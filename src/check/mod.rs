@@ -6,13 +6,16 @@
 //! check accepts silently, so one mistake is reported once, not again at
 //! each place that uses it.
 
+mod allow;
 mod error;
 mod examples;
 mod expr;
 mod graph;
+mod lint;
 mod tables;
 
 pub use error::CheckError;
+pub use lint::{WARNING_NAMES, Warning};
 
 use crate::ast::{self, BindingKind, ItemKind};
 use crate::eval::{self, Overrides};
@@ -23,15 +26,27 @@ use crate::value::{Kind, Type, Value};
 use miette::{Diagnostic, LabeledSpan};
 use std::collections::HashMap;
 
-/// Checks a parsed policy; on failure returns every error found, in the
-/// order they appear in the file.
-pub fn check(policy: &ast::Policy) -> Result<Plan, Vec<CheckError>> {
-    // The checker recurses once per level of nesting (at most
-    // `syntax::MAX_DEPTH`); give it room on any thread.
-    stacker::grow(crate::syntax::STAGE_STACK, || check_on_this_stack(policy))
+/// A policy that checked: its plan, and the warnings about it (see
+/// [`Warning`]), in the order they appear in the file.
+#[derive(Clone, Debug)]
+pub struct Checked {
+    pub plan: Plan,
+    pub warnings: Vec<Warning>,
 }
 
-fn check_on_this_stack(policy: &ast::Policy) -> Result<Plan, Vec<CheckError>> {
+/// Checks a parsed policy; on failure returns every error found, in the
+/// order they appear in the file. `source` is the text `policy` was parsed
+/// from: warnings are silenced by comments in it (`# kpi:allow(unused)`),
+/// which the syntax tree does not keep.
+pub fn check(policy: &ast::Policy, source: &str) -> Result<Checked, Vec<CheckError>> {
+    // The checker recurses once per level of nesting (at most
+    // `syntax::MAX_DEPTH`); give it room on any thread.
+    stacker::grow(crate::syntax::STAGE_STACK, || {
+        check_on_this_stack(policy, source)
+    })
+}
+
+fn check_on_this_stack(policy: &ast::Policy, source: &str) -> Result<Checked, Vec<CheckError>> {
     let mut checker = Checker::new();
     let plan = checker.run(policy);
     let mut errors = checker.errors;
@@ -41,13 +56,15 @@ fn check_on_this_stack(policy: &ast::Policy) -> Result<Plan, Vec<CheckError>> {
         errors.extend(bind_errors.into_iter().map(CheckError::Bind));
     }
     if errors.is_empty() {
-        return Ok(plan);
+        let warnings = lint::lint(&plan, policy, source);
+        return Ok(Checked { plan, warnings });
     }
-    errors.sort_by_key(first_offset);
+    errors.sort_by_key(|error| first_offset(error));
     Err(errors)
 }
 
-fn first_offset(error: &CheckError) -> usize {
+/// Where a diagnostic's first label starts, to sort diagnostics by place.
+fn first_offset(error: &dyn Diagnostic) -> usize {
     error
         .labels()
         .and_then(|mut labels| labels.next())
@@ -509,17 +526,21 @@ impl<'a> Checker<'a> {
             if fits {
                 ty = Ty::of(declared.kind());
             } else {
-                let help = (declared.kind() == Kind::Money && kind == Kind::Number)
-                    .then(|| {
+                let literal = (declared.kind() == Kind::Money)
+                    .then(|| self.money_literal_help(expr))
+                    .flatten();
+                let help = literal.or_else(|| {
+                    (declared.kind() == Kind::Money && kind == Kind::Number).then(|| {
                         "multiply by an amount of money, e.g. `… * 1 USD`, or change the type"
                             .to_string()
                     })
-                    .or_else(|| {
-                        (declared.kind() == Kind::Number && kind == Kind::Money).then(|| {
+                });
+                let help = help.or_else(|| {
+                    (declared.kind() == Kind::Number && kind == Kind::Money).then(|| {
                         "money divided by money is a number: divide by the amount it is a share of"
                             .to_string()
                     })
-                    });
+                });
                 self.errors.push(CheckError::DeclaredType {
                     name: name.name.clone(),
                     declared: declared.name().to_string(),
@@ -533,10 +554,12 @@ impl<'a> Checker<'a> {
         }
         if role == Role::Bonus && ty != Ty::Unknown && ty != Ty::Money && ty != Ty::Zero {
             let help = if ty == Ty::Number {
-                Some(format!(
-                    "a payout line is an amount: multiply by money, e.g. `target_bonus * …` or `… * 1_000 {}`",
-                    self.currency_or("USD")
-                ))
+                self.money_literal_help(expr).or_else(|| {
+                    Some(format!(
+                        "a payout line is an amount: multiply by money, e.g. `target_bonus * …` or `… * 1_000 {}`",
+                        self.currency_or("USD")
+                    ))
+                })
             } else {
                 None
             };

@@ -179,7 +179,7 @@ fn weights_that_do_not_add_up_say_by_how_much() {
 fn the_header_is_checked() {
     let source = "currency usd\npolicy \"x\"\nrounding 11\ncap 1 EUR\ncap 2 EUR";
     let ast = crate::syntax::parse(source).expect("parses");
-    let errors = crate::check::check(&ast).expect_err("broken header");
+    let errors = crate::check::check(&ast, source).expect_err("broken header");
     let codes = crate::testing::codes(&errors);
     for code in [
         "kpi::check::bad_currency",

@@ -21,6 +21,30 @@ pub(crate) struct Loaded {
 /// Why a policy could not be loaded: the exit status to use.
 pub(crate) type Failure = u8;
 
+/// A diagnostic of any stage.
+pub(crate) type AnyDiagnostic = Box<dyn Diagnostic + Send + Sync>;
+
+/// A policy file read, parsed and checked, with everything found.
+pub(crate) struct Diagnosed {
+    pub file: SourceFile,
+    /// Parse or check errors; empty when the policy checked.
+    pub errors: Vec<AnyDiagnostic>,
+    /// The plan and the warnings, when the policy checked.
+    pub checked: Option<check::Checked>,
+}
+
+impl Diagnosed {
+    /// Errors, then warnings: every diagnostic of the file.
+    pub fn diagnostics(&self) -> Vec<&dyn Diagnostic> {
+        let errors = self.errors.iter().map(|e| e.as_ref() as &dyn Diagnostic);
+        let warnings = self
+            .checked
+            .iter()
+            .flat_map(|checked| checked.warnings.iter().map(|w| w as &dyn Diagnostic));
+        errors.chain(warnings).collect()
+    }
+}
+
 /// Reads a file, reporting an unreadable one (exit status 2).
 pub(crate) fn read(path: &Path) -> Result<Vec<u8>, Failure> {
     std::fs::read(path).map_err(|error| {
@@ -29,8 +53,9 @@ pub(crate) fn read(path: &Path) -> Result<Vec<u8>, Failure> {
     })
 }
 
-/// Reads, parses and checks a policy, printing its diagnostics.
-pub(crate) fn policy(path: &Path, renderer: &Renderer) -> Result<Loaded, Failure> {
+/// Reads, parses and checks a policy without printing anything but a
+/// failure to read it.
+pub(crate) fn diagnose(path: &Path) -> Result<Diagnosed, Failure> {
     let bytes = read(path)?;
     let name = path.display().to_string();
     let parsed = syntax::parse_bytes(&bytes);
@@ -39,26 +64,51 @@ pub(crate) fn policy(path: &Path, renderer: &Renderer) -> Result<Loaded, Failure
         Err(error) => String::from_utf8_lossy(error.as_bytes()).into_owned(),
     };
     let file = SourceFile::new(&name, text);
-    let ast = match parsed {
-        Ok(ast) => ast,
-        Err(errors) => {
-            print_all(&errors, &file, renderer);
-            return Err(status::FAILED);
-        }
+    let (errors, checked): (Vec<AnyDiagnostic>, _) = match parsed {
+        Err(errors) => (boxed(errors), None),
+        Ok(ast) => match check::check(&ast, file.text()) {
+            Ok(checked) => (Vec::new(), Some(checked)),
+            Err(errors) => (boxed(errors), None),
+        },
     };
-    match check::check(&ast) {
-        Ok(plan) => Ok(Loaded { file, plan }),
-        Err(errors) => {
-            print_all(&errors, &file, renderer);
-            Err(status::FAILED)
-        }
+    Ok(Diagnosed {
+        file,
+        errors,
+        checked,
+    })
+}
+
+fn boxed<D: Diagnostic + Send + Sync + 'static>(diagnostics: Vec<D>) -> Vec<AnyDiagnostic> {
+    diagnostics
+        .into_iter()
+        .map(|d| Box::new(d) as AnyDiagnostic)
+        .collect()
+}
+
+/// Reads, parses and checks a policy, printing its errors and warnings
+/// (which do not fail it).
+pub(crate) fn policy(path: &Path, renderer: &Renderer) -> Result<Loaded, Failure> {
+    let diagnosed = diagnose(path)?;
+    print_dyn(&diagnosed.diagnostics(), &diagnosed.file, renderer);
+    match diagnosed.checked {
+        Some(checked) => Ok(Loaded {
+            file: diagnosed.file,
+            plan: checked.plan,
+        }),
+        None => Err(status::FAILED),
     }
 }
 
 /// Prints diagnostics of one file, then a count of those not printed.
 pub(crate) fn print_all<D: Diagnostic>(diagnostics: &[D], file: &SourceFile, renderer: &Renderer) {
+    let all: Vec<&dyn Diagnostic> = diagnostics.iter().map(|d| d as &dyn Diagnostic).collect();
+    print_dyn(&all, file, renderer);
+}
+
+/// [`print_all`] for diagnostics of different types.
+pub(crate) fn print_dyn(diagnostics: &[&dyn Diagnostic], file: &SourceFile, renderer: &Renderer) {
     for diagnostic in diagnostics.iter().take(MAX_PRINTED) {
-        eprint!("{}", renderer.render(diagnostic, Some(file), None));
+        eprint!("{}", renderer.render(*diagnostic, Some(file), None));
     }
     if diagnostics.len() > MAX_PRINTED {
         eprintln!(

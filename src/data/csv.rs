@@ -81,7 +81,7 @@ fn malformed(error: &::csv::Error, text: &str) -> DataError {
     let start = error.position().map_or(0, |p| p.byte() as usize);
     let message = match error.kind() {
         ::csv::ErrorKind::Utf8 { .. } => "the file is not UTF-8 text".to_string(),
-        _ => error.to_string(),
+        _ => super::error::plain(&error.to_string()),
     };
     DataError::Malformed {
         message,

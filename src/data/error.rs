@@ -136,6 +136,26 @@ pub enum DataError {
     },
 }
 
+/// A message of a TOML, CSV or JSON library in kpi's style: one line, a
+/// lowercase start (unless it starts with an acronym), no final period.
+pub(crate) fn plain(message: &str) -> String {
+    let joined = message
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .collect::<Vec<_>>()
+        .join("; ");
+    let trimmed = joined.trim_end_matches('.');
+    let mut chars = trimmed.chars();
+    match (chars.next(), chars.next()) {
+        (Some(first), Some(second)) if first.is_uppercase() && !second.is_uppercase() => first
+            .to_lowercase()
+            .chain(trimmed[first.len_utf8()..].chars())
+            .collect(),
+        _ => trimmed.to_string(),
+    }
+}
+
 impl DataError {
     /// The stable code, as written into reports.
     pub fn code(&self) -> String {

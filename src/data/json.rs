@@ -69,7 +69,7 @@ pub(super) fn read(
 fn parse(text: &str) -> Result<Object<'_>, Vec<DataError>> {
     let parsed = parse_to_ast(text, &CollectOptions::default(), &strict()).map_err(|error| {
         vec![DataError::Malformed {
-            message: error.kind().to_string(),
+            message: super::error::plain(&error.kind().to_string()),
             span: span(error.range()).into(),
             help: None,
         }]

@@ -190,10 +190,10 @@ pub(crate) struct DatasetBuilder<'p> {
     unknown_reported: HashMap<String, ()>,
     /// A CSV without an `id` column is reported once, not per row.
     missing_id_reported: bool,
+    /// The current row's id is reported as wrong already.
+    bad_id_reported: bool,
     // The row being read.
     id: Option<(String, Span)>,
-    /// The row's id is reported as malformed; not again as missing.
-    bad_id: bool,
     name: Option<String>,
     values: Vec<Option<(Value, Span)>>,
     problems: Vec<RowProblem>,
@@ -234,8 +234,8 @@ impl<'p> DatasetBuilder<'p> {
             ids: HashMap::new(),
             unknown_reported: HashMap::new(),
             missing_id_reported: false,
+            bad_id_reported: false,
             id: None,
-            bad_id: false,
             name: None,
             values: vec![None; plan.inputs.len()],
             problems: Vec::new(),
@@ -261,7 +261,7 @@ impl<'p> DatasetBuilder<'p> {
 
     fn reset_row(&mut self) {
         self.id = None;
-        self.bad_id = false;
+        self.bad_id_reported = false;
         self.name = None;
         self.values.iter_mut().for_each(|value| *value = None);
         self.problems.clear();
@@ -311,11 +311,11 @@ impl RowSink for DatasetBuilder<'_> {
                 }
                 Raw::Empty | Raw::Text(_) => {}
                 other => {
-                    self.bad_id = true;
                     self.errors.push(DataError::BadId {
                         found: other.describe(),
                         span: span.into(),
                     });
+                    self.bad_id_reported = true;
                 }
             },
             Column::Name => match raw {
@@ -349,7 +349,7 @@ impl RowSink for DatasetBuilder<'_> {
     fn end_row(&mut self, span: Span) {
         let name = self.name.take();
         let Some((id, id_span)) = self.id.take() else {
-            if !self.missing_id_reported && !self.bad_id {
+            if !self.missing_id_reported && !self.bad_id_reported {
                 self.errors.push(DataError::MissingId { span: span.into() });
             }
             self.reset_row();

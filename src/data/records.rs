@@ -195,7 +195,7 @@ impl<F: FnMut(usize, &[Value])> RowSink for RecordBuilder<'_, F> {
                         problem: "has no value, and the field has no default".to_string(),
                         span: span.into(),
                         help: Some(format!(
-                            "give every record a `{0}`, or a default in the policy: `{0} : {1} = …`",
+                            "give every record its `{0}`, or give the field a default in the policy: `{0} : {1} = …`",
                             field.name, field.ty
                         )),
                     });

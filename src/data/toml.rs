@@ -79,7 +79,7 @@ fn span(range: std::ops::Range<usize>) -> Span {
 fn malformed(error: &toml::de::Error) -> DataError {
     let at = error.span().unwrap_or(0..0);
     DataError::Malformed {
-        message: error.message().trim().to_string(),
+        message: super::error::plain(error.message()),
         span: span(at).into(),
         help: Some("the TOML data holds `[[employee]]` tables of `key = value` lines".to_string()),
     }

@@ -5,6 +5,7 @@ use super::expr::{Env, FaultKind, eval};
 use crate::plan::{AggregatePlan, Expr, ExprKind, GatePlan, Plan, Role, Slot, Step, TableKind};
 use crate::span::Span;
 use crate::value::{self, Value};
+use miette::LabeledSpan;
 use rust_decimal::Decimal;
 
 /// Values that replace params' own expressions for one run: `--set`, or
@@ -248,27 +249,29 @@ fn validate_tables(expr: &Expr, errors: &mut Vec<BindError>) {
             }
         }
         TableKind::Weighted { weights, .. } => {
+            let mut values = Vec::with_capacity(weights.len());
             let mut sum = Decimal::ZERO;
             for weight in weights {
                 match constant(weight, "weight", errors) {
-                    Some(w) => sum = sum.checked_add(w).unwrap_or(Decimal::MAX),
+                    Some(w) => {
+                        sum = sum.checked_add(w).unwrap_or(Decimal::MAX);
+                        values.push(w);
+                    }
                     None => return,
                 }
             }
             if sum != Decimal::ONE {
-                let gap = Decimal::ONE - sum;
-                let help = if gap > Decimal::ZERO {
-                    format!(
-                        "add {} to the weights (for example to the last one), or add an arm",
-                        percent(gap)
-                    )
-                } else {
-                    format!("take {} off the weights", percent(-gap))
-                };
+                let mut labels = vec![LabeledSpan::new_primary_with_span(
+                    Some(format!("these weights add up to {}", percent(sum))),
+                    Span::new(table.span.start, table.span.start + "weighted".len()),
+                )];
+                labels.extend(weights.iter().zip(&values).map(|(weight, value)| {
+                    LabeledSpan::new_with_span(Some(percent(*value)), weight.span)
+                }));
                 errors.push(BindError::WeightsSum {
                     sum: percent(sum),
-                    span: Span::new(table.span.start, table.span.start + "weighted".len()).into(),
-                    help,
+                    labels,
+                    help: weights_help(&values, sum),
                 });
             }
         }
@@ -325,6 +328,42 @@ fn constant(expr: &Expr, what: &'static str, errors: &mut Vec<BindError>) -> Opt
             });
             None
         }
+    }
+}
+
+/// Which weight to change, and to what, so that they add up to 100%: the
+/// last one if it can take the difference, else the largest.
+fn weights_help(values: &[Decimal], sum: Decimal) -> String {
+    let gap = Decimal::ONE.checked_sub(sum).unwrap_or(Decimal::MIN);
+    let changed = |w: &Decimal| w.checked_add(gap).filter(|n| *n > Decimal::ZERO);
+    let last = values.len().checked_sub(1);
+    let which = last.filter(|i| changed(&values[*i]).is_some()).or_else(|| {
+        values
+            .iter()
+            .enumerate()
+            .filter(|(_, w)| changed(w).is_some())
+            .max_by_key(|(_, w)| **w)
+            .map(|(i, _)| i)
+    });
+    let change = if gap > Decimal::ZERO {
+        format!("add {} to the weights", percent(gap))
+    } else {
+        format!("take {} off the weights", percent(-gap))
+    };
+    match which.and_then(|i| changed(&values[i]).map(|to| (i, to))) {
+        Some((i, to)) => {
+            let ordinal = if Some(i) == last {
+                "the last weight".to_string()
+            } else {
+                format!("weight number {}", i + 1)
+            };
+            format!(
+                "{change}: for example, change {ordinal} from {} to {}",
+                percent(values[i]),
+                percent(to)
+            )
+        }
+        None => format!("{change}, or add an arm"),
     }
 }
 

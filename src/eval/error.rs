@@ -2,7 +2,7 @@
 //! computed, and constant parts of tables that break the rules once params
 //! have their values.
 
-use miette::{Diagnostic, SourceSpan};
+use miette::{Diagnostic, LabeledSpan, SourceSpan};
 use thiserror::Error;
 
 /// An employee that cannot be evaluated. The others still are.
@@ -111,8 +111,9 @@ pub enum BindError {
     #[diagnostic(code(kpi::check::weights_sum))]
     WeightsSum {
         sum: String,
-        #[label("weights add up to {sum}")]
-        span: SourceSpan,
+        /// The table's keyword, then every weight with its value.
+        #[label(collection)]
+        labels: Vec<LabeledSpan>,
         #[help]
         help: String,
     },

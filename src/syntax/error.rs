@@ -82,6 +82,22 @@ pub enum ParseError {
         span: SourceSpan,
     },
 
+    #[error("this `{open}` is never closed")]
+    #[diagnostic(
+        code(kpi::parse::unclosed),
+        help("add `{close}` where the {what} should end")
+    )]
+    Unclosed {
+        open: String,
+        what: &'static str,
+        close: &'static str,
+        #[label("the {what} starts here")]
+        span: SourceSpan,
+        #[label("{end_label}")]
+        end: SourceSpan,
+        end_label: String,
+    },
+
     #[error("comparisons do not chain")]
     #[diagnostic(
         code(kpi::parse::chained_comparison),

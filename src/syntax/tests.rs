@@ -163,7 +163,7 @@ fn every_broken_declaration_is_reported() {
         [
             "kpi::parse::syntax",
             "kpi::parse::syntax",
-            "kpi::parse::syntax"
+            "kpi::parse::unclosed"
         ]
     );
 }
