@@ -143,67 +143,60 @@ impl<'s> Printer<'s> {
         start_end: impl Fn(&Self, &T) -> (usize, usize),
         row: impl Fn(&mut Self, &T) -> Row,
     ) -> (Option<String>, Vec<Piece>) {
-        let mut brace_comment = None;
-        let mut pieces = Vec::new();
-        let mut previous_end = open.unwrap_or(0);
+        let mut block = Collected {
+            open,
+            previous_end: open.unwrap_or(0),
+            brace_comment: None,
+            pieces: Vec::new(),
+        };
         let bounds: Vec<(usize, usize)> = entries.iter().map(|e| start_end(self, e)).collect();
-        for (index, entry) in entries.iter().enumerate() {
-            let (start, end) = bounds[index];
-            self.leading(
-                open,
-                start,
-                &mut previous_end,
-                &mut brace_comment,
-                &mut pieces,
-            );
-            if self.blank_line(previous_end, start) {
-                pieces.push(Piece::Blank);
+        for (index, (entry, &(start, end))) in entries.iter().zip(&bounds).enumerate() {
+            self.leading(&mut block, start);
+            if self.blank_line(block.previous_end, start) {
+                block.pieces.push(Piece::Blank);
             }
             let mut row = row(self, entry);
+            block.previous_end = end;
+            // A comment after the row on its line is the row's.
             let limit = bounds.get(index + 1).map_or(close, |next| next.0);
-            previous_end = end;
             if let Some(comment) = self.comments.peek_within(end, limit)
                 && !self.breaks(end, comment.start)
             {
-                previous_end = comment.end;
+                block.previous_end = comment.end;
                 row.comment = self.comments.take_next().map(|c| c.text);
             }
-            pieces.push(Piece::Row(row));
+            block.pieces.push(Piece::Row(row));
         }
-        self.leading(
-            open,
-            close,
-            &mut previous_end,
-            &mut brace_comment,
-            &mut pieces,
-        );
-        (brace_comment, pieces)
+        self.leading(&mut block, close);
+        (block.brace_comment, block.pieces)
     }
 
     /// Own-line comments before `until` (each keeps a blank line written
     /// before it); the first may sit on the line of the block's `{`.
-    fn leading(
-        &mut self,
-        open: Option<usize>,
-        until: usize,
-        previous_end: &mut usize,
-        brace_comment: &mut Option<String>,
-        pieces: &mut Vec<Piece>,
-    ) {
+    fn leading(&mut self, block: &mut Collected, until: usize) {
         for comment in self.comments.take_before(until) {
-            let on_brace_line =
-                open == Some(*previous_end) && !self.breaks(*previous_end, comment.start);
+            let on_brace_line = block.open == Some(block.previous_end)
+                && !self.breaks(block.previous_end, comment.start);
             if on_brace_line {
-                *brace_comment = Some(comment.text);
+                block.brace_comment = Some(comment.text);
             } else {
-                if self.blank_line(*previous_end, comment.start) {
-                    pieces.push(Piece::Blank);
+                if self.blank_line(block.previous_end, comment.start) {
+                    block.pieces.push(Piece::Blank);
                 }
-                pieces.push(Piece::Comment(comment.text));
+                block.pieces.push(Piece::Comment(comment.text));
             }
-            *previous_end = comment.end;
+            block.previous_end = comment.end;
         }
     }
+}
+
+/// A block's pieces as [`Printer::pieces`] collects them.
+struct Collected {
+    open: Option<usize>,
+    /// Where the last row or comment collected ends.
+    previous_end: usize,
+    brace_comment: Option<String>,
+    pieces: Vec<Piece>,
 }
 
 /// Lays a block out after its `{` (already in `out`) and closes it.

@@ -19,6 +19,9 @@ fn assert_formats_well(source: &str) -> Result<(), TestCaseError> {
         TestCaseError::fail(format!("output does not parse: {e:?}\n--- output:\n{once}"))
     })?;
     prop_assert_eq!(&reparsed, &original, "--- output:\n{}", once);
+    for line in once.lines() {
+        prop_assert_eq!(line.trim_end(), line, "trailing whitespace in:\n{}", once);
+    }
     let twice = formatted(&once);
     prop_assert_eq!(&twice, &once, "not idempotent");
     let mut before: Vec<String> = comments::scan(source).into_iter().map(|c| c.text).collect();
@@ -297,4 +300,66 @@ bonus b = 5 USD * tiers a {
 }
 ";
     assert_eq!(formatted(source), expected);
+}
+
+#[test]
+fn comments_in_every_odd_place_are_kept() {
+    let source = "\
+policy # a
+  \"P\" # b
+currency # c
+  USD
+rounding # d
+  2
+records # e
+  deals # f
+  \"doc\" # g
+  { # h
+  amount : money # i
+}
+param # j
+  p # k
+  : # l
+  money = # m
+  1 USD # n
+  \"doc\" # o
+kpi t = tiers p # p
+  { below 1 USD : 1 # q
+  otherwise : 2 }
+kpi c = min # r
+  ( # s
+  p, # t
+  p # u
+  ) + f( # v
+  ) + sum(deals . # w
+  amount where # x
+  amount > 0) + count( # y
+  deals)
+gate - # z
+  p > p # z1
+  else # z2
+  \"m\" # z3
+cap # z4
+  p
+example # z5
+  \"e\" # z6
+{ # z7
+}
+";
+    on_big_stack(move || {
+        if let Err(error) = assert_formats_well(source) {
+            panic!("{error}");
+        }
+        let out = formatted(source);
+        for comment in ["# a", "# f", "# k", "# m", "# z2", "# z6"] {
+            let line = out.lines().find(|l| l.contains(comment));
+            assert_eq!(
+                line.map(str::trim),
+                Some(comment),
+                "{comment} hoisted:\n{out}"
+            );
+        }
+        assert!(out.contains("{  # h\n  amount : money  # i\n}"), "{out}");
+        assert!(out.contains("example \"e\" {  # z7\n}"), "{out}");
+    });
 }
