@@ -363,3 +363,26 @@ example # z5
         assert!(out.contains("example \"e\" {  # z7\n}"), "{out}");
     });
 }
+
+#[test]
+fn the_safety_net_refuses_output_that_reads_differently_or_drops_a_comment() {
+    let source = "kpi x = (a + b) * c # why\n";
+    let policy = syntax::parse(source).expect("parses");
+    let comments = vec!["# why".to_string()];
+    assert!(verify(&policy, &comments, source).is_ok());
+    let regrouped = "kpi x = a + b * c # why\n";
+    assert!(matches!(
+        verify(&policy, &comments, regrouped),
+        Err(FormatError::Unsafe(_))
+    ));
+    let silent = "kpi x = (a + b) * c\n";
+    assert!(matches!(
+        verify(&policy, &comments, silent),
+        Err(FormatError::Unsafe(_))
+    ));
+    let broken = "kpi x = (a + b * c # why\n";
+    assert!(matches!(
+        verify(&policy, &comments, broken),
+        Err(FormatError::Unsafe(_))
+    ));
+}
