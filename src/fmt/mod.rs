@@ -60,12 +60,12 @@ pub fn format(source: &str) -> Result<String, FormatError> {
     let policy = syntax::parse(source).map_err(FormatError::Parse)?;
     let found = comments::scan(source);
     let texts: Vec<String> = found.iter().map(|c| c.text.clone()).collect();
-    let formatted = print(source, &policy, found);
+    let formatted = lay_out(source, &policy, found);
     verify(&policy, &texts, &formatted)?;
     Ok(formatted)
 }
 
-fn print(source: &str, policy: &crate::ast::Policy, found: Vec<comments::Comment>) -> String {
+fn lay_out(source: &str, policy: &crate::ast::Policy, found: Vec<comments::Comment>) -> String {
     let mut printer = Printer::new(source, found);
     let (_, pieces) = printer.pieces(
         None,

@@ -14,7 +14,7 @@ fn formatted(source: &str) -> String {
 /// The three properties: same tree, idempotent, every comment kept.
 fn assert_formats_well(source: &str) -> Result<(), TestCaseError> {
     let original = syntax::parse(source).map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
-    let once = print(source, &original, comments::scan(source));
+    let once = lay_out(source, &original, comments::scan(source));
     let reparsed = syntax::parse(&once).map_err(|e| {
         TestCaseError::fail(format!("output does not parse: {e:?}\n--- output:\n{once}"))
     })?;
