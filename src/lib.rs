@@ -34,6 +34,7 @@ pub mod data;
 pub mod diagnostic;
 pub mod eval;
 pub mod examples;
+pub mod fmt;
 pub mod plan;
 pub mod report;
 pub mod span;

@@ -133,12 +133,17 @@ fn the_sources_declare_the_codes_of_every_stage() {
     assert!(codes.len() > 60, "only {} codes found", codes.len());
 }
 
+/// Codes no input can trigger: they report a bug in kpi itself (the
+/// formatter refusing output that would change the policy), so no case can
+/// show them; they are still documented.
+const INTERNAL: &[&str] = &["kpi::fmt::internal"];
+
 #[test]
 fn every_code_has_a_snapshot() {
     let snapshots = snapshots();
     let missing: Vec<String> = codes()
         .into_iter()
-        .filter(|code| !snapshots.contains(code.as_str()))
+        .filter(|code| !snapshots.contains(code.as_str()) && !INTERNAL.contains(&code.as_str()))
         .collect();
     assert!(
         missing.is_empty(),

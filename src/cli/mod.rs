@@ -3,6 +3,7 @@
 
 mod check;
 mod eval;
+mod fmt;
 mod load;
 mod test;
 
@@ -38,6 +39,8 @@ enum Command {
     Eval(eval::Args),
     /// Run the policies' examples; ends with a line `N passed, N failed`.
     Test(test::Args),
+    /// Rewrite policies in the canonical layout; `--check` only reports.
+    Fmt(fmt::Args),
 }
 
 /// Runs the program.
@@ -61,5 +64,6 @@ fn run() -> u8 {
         Command::Check(args) => check::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Test(args) => test::run(args),
+        Command::Fmt(args) => fmt::run(args),
     }
 }
