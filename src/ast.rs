@@ -107,6 +107,11 @@ pub enum StmtKind {
     Expect { name: Ident, value: Literal },
     /// `expect gate "Plan below 80%"`: that gate fails.
     ExpectGate { message: StrLit },
+    /// `deals { amount = 600_000 RUB, stage = "won" }`: a record of a set.
+    Record {
+        set: Ident,
+        fields: Vec<(Ident, Literal)>,
+    },
 }
 
 /// `records deals "doc" { amount : money  stage : text  margin : percent = 0% }`

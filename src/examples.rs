@@ -168,12 +168,22 @@ fn run_one(
                 .unwrap_or(Value::Bool(false))
         })
         .collect();
-    // Examples give no records: every aggregate is that of none.
-    let aggregates = Aggregator::new(&program, 1)
-        .finish()
-        .pop()
-        .and_then(Result::ok)
-        .unwrap_or_default();
+    // The example's records, aggregated as a data file's would be.
+    let mut aggregator = Aggregator::new(&program, 1);
+    for (set, fields, _) in &example.records {
+        aggregator.add(0, *set, fields, &inputs);
+    }
+    let aggregates = match aggregator.finish().pop() {
+        Some(Ok(values)) => values,
+        Some(Err(error)) => {
+            return vec![TestError::NotEvaluated {
+                message: error.to_string(),
+                span: title_span.into(),
+                label: "in this example".to_string(),
+            }];
+        }
+        None => Vec::new(),
+    };
     let mut frame = Frame::new(&program);
     let verdict = match program.evaluate(&inputs, &aggregates, &mut frame, coverage) {
         Ok(verdict) => verdict,

@@ -197,6 +197,9 @@ pub struct ExamplePlan {
     pub span: Span,
     pub inputs: Vec<(Slot, Value, Span)>,
     pub params: Vec<(Slot, Value, Span)>,
+    /// Records the example gives: the set (index into
+    /// [`Plan::record_sets`]) and every field's value, defaults applied.
+    pub records: Vec<(usize, Vec<Value>, Span)>,
     pub expects: Vec<Expectation>,
 }
 

@@ -22,6 +22,7 @@ impl Checker<'_> {
             span,
             inputs: Vec::new(),
             params: Vec::new(),
+            records: Vec::new(),
             expects: Vec::new(),
         };
         let mut given: HashMap<&str, Span> = HashMap::new();
@@ -34,6 +35,10 @@ impl Checker<'_> {
                 }
                 StmtKind::ExpectGate { message } => {
                     self.expect_gate(message, stmt.span, gates, &mut plan);
+                    continue;
+                }
+                StmtKind::Record { set, fields } => {
+                    self.example_record(set, fields, stmt.span, &mut plan);
                     continue;
                 }
             };
@@ -179,6 +184,88 @@ impl Checker<'_> {
                     help,
                 );
             }
+        }
+    }
+
+    /// `deals { amount = 600_000 RUB, stage = "won" }`.
+    fn example_record(
+        &mut self,
+        set: &ast::Ident,
+        fields: &[(ast::Ident, ast::Literal)],
+        span: Span,
+        plan: &mut ExamplePlan,
+    ) {
+        let Some(Named::Set(index)) = self.names.get(set.name.as_str()).copied() else {
+            let help = suggest::did_you_mean(
+                &set.name,
+                self.sets.iter().map(|s| s.decl.name.name.as_str()),
+            );
+            self.example_error(
+                format!("`{}` is not a record set", set.name),
+                set.span,
+                "no `records` of this name".to_string(),
+                help.or_else(|| {
+                    Some("a record in an example reads `SET { FIELD = VALUE, … }`".to_string())
+                }),
+            );
+            return;
+        };
+        let declared = self.sets[index].fields.clone();
+        let mut values: Vec<Option<Value>> = vec![None; declared.len()];
+        // Given, even if with a wrong value (reported as such, not again as
+        // missing).
+        let mut given = vec![false; declared.len()];
+        let mut complete = true;
+        for (name, literal) in fields {
+            let Some(field) = declared.iter().position(|f| f.name == name.name) else {
+                let help =
+                    suggest::did_you_mean(&name.name, declared.iter().map(|f| f.name.as_str()));
+                self.example_error(
+                    format!("`{}` has no field `{}`", set.name, name.name),
+                    name.span,
+                    "unknown field".to_string(),
+                    help,
+                );
+                complete = false;
+                continue;
+            };
+            if given[field] {
+                self.example_error(
+                    format!("the field `{}` is given twice", name.name),
+                    name.span,
+                    "again here".to_string(),
+                    None,
+                );
+                complete = false;
+                continue;
+            }
+            given[field] = true;
+            match self.literal_value(literal, declared[field].ty) {
+                Some(value) => values[field] = Some(value),
+                None => complete = false,
+            }
+        }
+        let mut row = Vec::with_capacity(declared.len());
+        for ((field, value), given) in declared.iter().zip(values).zip(given) {
+            match value.or_else(|| field.default.clone()) {
+                Some(value) => row.push(value),
+                None if given => {}
+                None => {
+                    self.example_error(
+                        format!(
+                            "this `{}` record gives no `{}`, which has no default",
+                            set.name, field.name
+                        ),
+                        set.span,
+                        format!("`{}` is missing", field.name),
+                        Some(format!("add `{} = …` inside the braces", field.name)),
+                    );
+                    complete = false;
+                }
+            }
+        }
+        if complete {
+            plan.records.push((index, row, span));
         }
     }
 

@@ -272,6 +272,33 @@ fn records_are_checked() {
 }
 
 #[test]
+fn examples_may_give_records() {
+    let policy = "input plan : money\nrecords deals {\n  amount : money\n  stage : text = \"won\"\n}\nkpi won : money = sum(deals.amount where stage == \"won\")\n";
+    let example = |lines: &str| format!("{policy}example \"e\" {{\n  plan = 1 USD\n{lines}\n}}");
+    assert!(errors(&example("  deals { amount = 5 USD }\n  deals { amount = 1 USD, stage = \"lost\", }\n  expect won = 5 USD")).is_empty());
+    assert_eq!(
+        one(&example("  deals { stage = \"won\" }")),
+        "kpi::check::example"
+    );
+    assert_eq!(
+        one(&example("  deals { amount = 5 USD, amout = 1 USD }")),
+        "kpi::check::example"
+    );
+    assert_eq!(
+        one(&example("  deals { amount = 5 }")),
+        "kpi::check::bad_literal"
+    );
+    assert_eq!(
+        one(&example("  deels { amount = 5 USD }")),
+        "kpi::check::example"
+    );
+    let plan = plan(&example(
+        "  deals { amount = 5 USD }\n  deals { amount = 7 USD, stage = \"lost\" }",
+    ));
+    assert_eq!(plan.examples[0].records.len(), 2);
+}
+
+#[test]
 fn five_mistakes_five_errors() {
     let body = "input revenue : money\nkpi a = revnue\nbonus b = revenue + 5\nkpi c : money = 2 > 1\nlet d = d\nkpi e = tiers revenue {\n  below 1 USD : 0\n}";
     assert_eq!(errors(body).len(), 5, "{:?}", messages(body));

@@ -162,6 +162,17 @@ impl Printer<'_> {
                 format!("expect {} = {}", name.name, literal_text(value))
             }
             StmtKind::ExpectGate { message } => format!("expect gate {}", quote(&message.value)),
+            StmtKind::Record { set, fields } => {
+                let fields: Vec<String> = fields
+                    .iter()
+                    .map(|(name, value)| format!("{} = {}", name.name, literal_text(value)))
+                    .collect();
+                if fields.is_empty() {
+                    format!("{} {{}}", set.name)
+                } else {
+                    format!("{} {{ {} }}", set.name, fields.join(", "))
+                }
+            }
         };
         let mut row = Row::new(Group::Statement, Vec::new(), Text::new(&text));
         row.above = above;
@@ -249,5 +260,6 @@ fn statement_end(stmt: &ExampleStmt) -> usize {
     match &stmt.kind {
         StmtKind::Given { value, .. } | StmtKind::Expect { value, .. } => value.span.end,
         StmtKind::ExpectGate { message } => message.span.end,
+        StmtKind::Record { .. } => stmt.span.end,
     }
 }

@@ -241,7 +241,7 @@ fn numbers_stay_as_written_and_strings_are_re_escaped() {
 
 #[test]
 fn examples_and_records_are_blocks_of_their_own() {
-    let source = "records deals \"CRM\" { amount:money\n stage : text = \"won\" \"Stage\"\n}\nexample \"e\" {\n  a=1\n\n\n  expect   b = -2 USD # why\n  expect gate \"low\"\n}\nexample \"f\" {}\n";
+    let source = "records deals \"CRM\" { amount:money\n stage : text = \"won\" \"Stage\"\n}\nexample \"e\" {\n  a=1\n\n\n  expect   b = -2 USD # why\n  expect gate \"low\"\n  deals{amount=5 USD,stage = \"lost\",}\n  deals {  }\n}\nexample \"f\" {}\n";
     let expected = "\
 records deals \"CRM\" {
   amount : money
@@ -253,6 +253,8 @@ example \"e\" {
 
   expect b = -2 USD  # why
   expect gate \"low\"
+  deals { amount = 5 USD, stage = \"lost\" }
+  deals {}
 }
 
 example \"f\" {}

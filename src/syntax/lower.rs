@@ -147,13 +147,28 @@ impl Cx<'_> {
         let title = self.string(next(&mut inner)?)?;
         let mut stmts = Vec::new();
         for pair in inner {
-            let span = self.tight_span(&pair);
             let rule = pair.as_rule();
+            // A record ends with its `}`, which is no child pair.
+            let span = if rule == Rule::record_stmt {
+                self.span(&pair)
+            } else {
+                self.tight_span(&pair)
+            };
             let mut parts = pair.into_inner();
             let kind = if rule == Rule::expect_gate {
                 StmtKind::ExpectGate {
                     message: self.string(next(&mut parts)?)?,
                 }
+            } else if rule == Rule::record_stmt {
+                let set = self.ident(next(&mut parts)?);
+                let mut fields = Vec::new();
+                for field in parts {
+                    let mut inner = field.into_inner();
+                    let name = self.ident(next(&mut inner)?);
+                    let value = self.literal(next(&mut inner)?)?;
+                    fields.push((name, value));
+                }
+                StmtKind::Record { set, fields }
             } else {
                 let name = self.ident(next(&mut parts)?);
                 let value = self.literal(next(&mut parts)?)?;

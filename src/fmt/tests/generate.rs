@@ -293,6 +293,10 @@ fn statement() -> impl Strategy<Value = String> + Clone {
         (pick(NAMES), signed_literal()).prop_map(|(n, v)| format!("{n} = {v}")),
         (pick(NAMES), signed_literal()).prop_map(|(n, v)| format!("expect  {n}={v}")),
         string().prop_map(|message| format!("expect gate {message}")),
+        (pick(NAMES), vec((pick(NAMES), signed_literal()), 0..3)).prop_map(|(set, fields)| {
+            let fields: Vec<String> = fields.iter().map(|(n, v)| format!("{n}={v}")).collect();
+            format!("{set} {{{}}}", fields.join(" ,"))
+        }),
     ]
 }
 
