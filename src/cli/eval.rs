@@ -229,7 +229,7 @@ fn aggregate(
         let source = data::RecordSource {
             set,
             format,
-            text: file.text(),
+            source: data::Source::Text(file.text()),
         };
         let read = data::read_records(plan, source, &ids, |employee, fields| {
             if let Ok(inputs) = &dataset.employees[employee].inputs {

@@ -5,16 +5,18 @@
 use super::{DataError, Raw, RowSink};
 use crate::span::Span;
 use std::borrow::Cow;
+use std::io::Read;
 
-pub(super) fn read<S: RowSink>(text: &str, sink: &mut S) -> Result<(), Vec<DataError>> {
+/// Reads a CSV file row by row from `input` (it is never held whole).
+pub(super) fn read<S: RowSink>(input: impl Read, sink: &mut S) -> Result<(), Vec<DataError>> {
     let mut reader = ::csv::ReaderBuilder::new()
         .flexible(true)
-        .from_reader(text.as_bytes());
+        .from_reader(input);
     let headers = reader
         .headers()
-        .map_err(|error| vec![malformed(&error, text)])?
+        .map_err(|error| vec![malformed(&error)])?
         .clone();
-    let header_span = line_span(text, 0);
+    let header_span = row_span(0, headers.as_byte_record());
     let mut columns = Vec::with_capacity(headers.len());
     for (index, header) in headers.iter().enumerate() {
         let header = header.trim_start_matches('\u{FEFF}').trim();
@@ -38,10 +40,10 @@ pub(super) fn read<S: RowSink>(text: &str, sink: &mut S) -> Result<(), Vec<DataE
         match reader.read_record(&mut record) {
             Ok(true) => {}
             Ok(false) => break,
-            Err(error) => return Err(vec![malformed(&error, text)]),
+            Err(error) => return Err(vec![malformed(&error)]),
         }
         let start = record.position().map_or(0, |p| p.byte() as usize);
-        let span = line_span(text, start);
+        let span = row_span(start, record.as_byte_record());
         if record.len() != columns.len() {
             sink.error(DataError::Malformed {
                 message: format!(
@@ -68,16 +70,15 @@ pub(super) fn read<S: RowSink>(text: &str, sink: &mut S) -> Result<(), Vec<DataE
     Ok(())
 }
 
-/// The line starting at `start`, without its line ending.
-fn line_span(text: &str, start: usize) -> Span {
-    let start = start.min(text.len());
-    let end = text[start..]
-        .find(['\n', '\r'])
-        .map_or(text.len(), |offset| start + offset);
-    Span::new(start, end)
+/// The row starting at byte `start`: its cells and the commas between
+/// them (quotes make the row a little longer than this; the span then ends
+/// before the row does, never after).
+fn row_span(start: usize, record: &::csv::ByteRecord) -> Span {
+    let length = record.as_slice().len() + record.len().saturating_sub(1);
+    Span::new(start, start + length)
 }
 
-fn malformed(error: &::csv::Error, text: &str) -> DataError {
+fn malformed(error: &::csv::Error) -> DataError {
     let start = error.position().map_or(0, |p| p.byte() as usize);
     let message = match error.kind() {
         ::csv::ErrorKind::Utf8 { .. } => "the file is not UTF-8 text".to_string(),
@@ -85,7 +86,7 @@ fn malformed(error: &::csv::Error, text: &str) -> DataError {
     };
     DataError::Malformed {
         message,
-        span: line_span(text, start).into(),
+        span: Span::new(start, start).into(),
         help: Some("save the sheet as \"CSV UTF-8 (comma delimited)\"".to_string()),
     }
 }

@@ -11,7 +11,7 @@ mod records;
 mod toml;
 
 pub use error::DataError;
-pub use records::{RecordSource, read_records};
+pub use records::{RecordSource, RecordsRead, read_records};
 
 use crate::plan::Plan;
 use crate::span::Span;
@@ -60,12 +60,40 @@ pub struct Dataset {
     pub warnings: Vec<DataError>,
 }
 
+/// Where a data file's text comes from: already in memory, or read as it
+/// is parsed (CSV only is parsed as a stream; TOML and JSON are read whole).
+pub enum Source<'t> {
+    Text(&'t str),
+    Reader(Box<dyn std::io::Read + 't>),
+}
+
 /// Reads the employees of a data file for a plan. Problems of one employee
 /// stay with that employee; problems of the file (malformed, duplicate
 /// ids) are returned as errors.
 pub fn read_employees(plan: &Plan, format: Format, text: &str) -> Result<Dataset, Vec<DataError>> {
-    let mut builder = DatasetBuilder::new(plan);
-    let top = read_rows(format, text, "employee", &mut builder)?;
+    let mut employees = Vec::new();
+    let warnings = stream_employees(plan, format, Source::Text(text), |employee| {
+        employees.push(employee)
+    })?;
+    Ok(Dataset {
+        employees,
+        warnings,
+    })
+}
+
+/// Reads the employees of a data file one at a time, handing each to
+/// `each` as soon as it is read, so that a CSV file of any size needs
+/// memory for one row (and 40 bytes an employee to notice duplicate ids).
+/// Returns the warnings, or every file-level error; after the first error
+/// no more employees are handed on.
+pub fn stream_employees(
+    plan: &Plan,
+    format: Format,
+    source: Source<'_>,
+    each: impl FnMut(Employee),
+) -> Result<Vec<DataError>, Vec<DataError>> {
+    let mut builder = DatasetBuilder::new(plan, each);
+    let top = read_rows(format, source, "employee", &mut builder)?;
     if !top.found {
         let (expected, help) = match format {
             Format::Toml => (
@@ -93,7 +121,7 @@ pub fn read_employees(plan: &Plan, format: Format, text: &str) -> Result<Dataset
                 .map(|set| set.name.as_str())
                 .chain(["employee"]);
             let help = suggest::did_you_mean(&key, candidates);
-            builder.dataset.warnings.push(DataError::UnknownColumn {
+            builder.warnings.push(DataError::UnknownColumn {
                 column: key,
                 span: span.into(),
                 help,
@@ -114,17 +142,39 @@ pub(crate) struct TopLevel {
 /// Reads the rows under `key` (TOML, JSON) or all rows (CSV) into `sink`.
 pub(crate) fn read_rows(
     format: Format,
-    text: &str,
+    source: Source<'_>,
     key: &str,
     sink: &mut impl RowSink,
 ) -> Result<TopLevel, Vec<DataError>> {
-    match format {
-        Format::Toml => toml::read(text, key, sink),
-        Format::Csv => csv::read(text, sink).map(|()| TopLevel {
+    if format == Format::Csv {
+        let reader: Box<dyn std::io::Read + '_> = match source {
+            Source::Text(text) => Box::new(text.as_bytes()),
+            Source::Reader(reader) => reader,
+        };
+        return csv::read(reader, sink).map(|()| TopLevel {
             found: true,
             keys: Vec::new(),
-        }),
-        Format::Json => json::read(text, key, sink),
+        });
+    }
+    let owned;
+    let text = match source {
+        Source::Text(text) => text,
+        Source::Reader(mut reader) => {
+            let mut text = String::new();
+            reader.read_to_string(&mut text).map_err(|error| {
+                vec![DataError::Malformed {
+                    message: format!("cannot read the file as UTF-8 text: {error}"),
+                    span: Span::new(0, 0).into(),
+                    help: Some("save it as UTF-8".to_string()),
+                }]
+            })?;
+            owned = text;
+            &owned
+        }
+    };
+    match format {
+        Format::Toml => toml::read(text, key, sink),
+        _ => json::read(text, key, sink),
     }
 }
 
@@ -180,13 +230,16 @@ pub(crate) enum Column {
     Input(usize),
 }
 
-/// Collects employees row by row.
-pub(crate) struct DatasetBuilder<'p> {
+/// Builds employees row by row and hands each on.
+pub(crate) struct DatasetBuilder<'p, F> {
     plan: &'p Plan,
     columns: HashMap<&'p str, Column>,
-    dataset: Dataset,
+    each: F,
+    warnings: Vec<DataError>,
     errors: Vec<DataError>,
-    ids: HashMap<String, Span>,
+    /// A 128-bit hash of every id seen, with where it was: enough to find
+    /// duplicates without keeping the ids.
+    ids: HashMap<u128, Span>,
     unknown_reported: HashMap<String, ()>,
     /// A CSV without an `id` column is reported once, not per row.
     missing_id_reported: bool,
@@ -214,8 +267,8 @@ enum RowProblem {
     },
 }
 
-impl<'p> DatasetBuilder<'p> {
-    fn new(plan: &'p Plan) -> Self {
+impl<'p, F: FnMut(Employee)> DatasetBuilder<'p, F> {
+    fn new(plan: &'p Plan, each: F) -> Self {
         let mut columns: HashMap<&str, Column> = plan
             .inputs
             .iter()
@@ -229,7 +282,8 @@ impl<'p> DatasetBuilder<'p> {
         DatasetBuilder {
             plan,
             columns,
-            dataset: Dataset::default(),
+            each,
+            warnings: Vec::new(),
             errors: Vec::new(),
             ids: HashMap::new(),
             unknown_reported: HashMap::new(),
@@ -252,7 +306,7 @@ impl<'p> DatasetBuilder<'p> {
             .inputs
             .iter()
             .map(|input| self.plan.slot(input.slot).name.as_str());
-        self.dataset.warnings.push(DataError::UnknownColumn {
+        self.warnings.push(DataError::UnknownColumn {
             column: key.to_string(),
             span: span.into(),
             help: suggest::did_you_mean(key, candidates),
@@ -267,16 +321,29 @@ impl<'p> DatasetBuilder<'p> {
         self.problems.clear();
     }
 
-    fn finish(self) -> Result<Dataset, Vec<DataError>> {
+    fn finish(self) -> Result<Vec<DataError>, Vec<DataError>> {
         if self.errors.is_empty() {
-            Ok(self.dataset)
+            Ok(self.warnings)
         } else {
             Err(self.errors)
         }
     }
 }
 
-impl RowSink for DatasetBuilder<'_> {
+/// A 128-bit hash of an id (two SipHashes): a collision between two
+/// different ids is beyond any realistic chance.
+fn id_key(id: &str) -> u128 {
+    use std::hash::{Hash, Hasher};
+    let half = |salt: u8| {
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        salt.hash(&mut hasher);
+        id.hash(&mut hasher);
+        hasher.finish()
+    };
+    (u128::from(half(1)) << 64) | u128::from(half(2))
+}
+
+impl<F: FnMut(Employee)> RowSink for DatasetBuilder<'_, F> {
     type Column = Column;
 
     fn header(&mut self, columns: &[Option<Column>], span: Span) {
@@ -355,14 +422,15 @@ impl RowSink for DatasetBuilder<'_> {
             self.reset_row();
             return;
         };
-        if let Some(first) = self.ids.get(&id) {
+        let key = id_key(&id);
+        if let Some(first) = self.ids.get(&key) {
             self.errors.push(DataError::DuplicateId {
                 id: id.clone(),
                 span: id_span.into(),
                 first: (*first).into(),
             });
         } else {
-            self.ids.insert(id.clone(), id_span);
+            self.ids.insert(key, id_span);
         }
         let reported: Vec<usize> = self.problems.iter().map(RowProblem::input).collect();
         let mut problems: Vec<DataError> = self
@@ -413,16 +481,20 @@ impl RowSink for DatasetBuilder<'_> {
                 }
             }
         }
-        self.dataset.employees.push(Employee {
-            id,
-            name,
-            span,
-            inputs: if problems.is_empty() {
-                Ok(inputs)
-            } else {
-                Err(problems)
-            },
-        });
+        // After a file-level error no report can be trusted: read on only
+        // to find the other errors.
+        if self.errors.is_empty() {
+            (self.each)(Employee {
+                id,
+                name,
+                span,
+                inputs: if problems.is_empty() {
+                    Ok(inputs)
+                } else {
+                    Err(problems)
+                },
+            });
+        }
         self.reset_row();
     }
 

@@ -3,7 +3,7 @@
 //! a sink one at a time and not kept, so memory does not grow with their
 //! number.
 
-use super::{DataError, Format, Problem, Raw, RowSink, convert, describe_type, read_rows};
+use super::{DataError, Format, Problem, Raw, RowSink, Source, convert, describe_type, read_rows};
 use crate::plan::{Plan, RecordSet};
 use crate::span::Span;
 use crate::suggest;
@@ -11,12 +11,11 @@ use crate::value::Value;
 use std::collections::{HashMap, HashSet};
 
 /// Where the records of one set come from.
-#[derive(Clone, Copy, Debug)]
 pub struct RecordSource<'t> {
     /// Index into `Plan::record_sets`.
     pub set: usize,
     pub format: Format,
-    pub text: &'t str,
+    pub source: Source<'t>,
 }
 
 /// What reading a record set found.
@@ -54,7 +53,7 @@ pub fn read_records(
         employee_column_missing: false,
         count: 0,
     };
-    let top = read_rows(source.format, source.text, &set.name, &mut builder)?;
+    let top = read_rows(source.format, source.source, &set.name, &mut builder)?;
     if !builder.errors.is_empty() {
         return Err(builder.errors);
     }

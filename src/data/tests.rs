@@ -216,7 +216,7 @@ fn records_are_typed_and_matched_to_employees() {
         RecordSource {
             set: 0,
             format: Format::Csv,
-            text,
+            source: Source::Text(text),
         },
         &employees,
         |employee, fields| {
@@ -252,7 +252,7 @@ fn records_are_typed_and_matched_to_employees() {
         RecordSource {
             set: 0,
             format: Format::Csv,
-            text: unknown,
+            source: Source::Text(unknown),
         },
         &employees,
         |_, _| {},
