@@ -1,56 +1,73 @@
-//! The JSON report, exactly as reference §8 describes it.
+//! The JSON report, exactly as reference §8 describes it, written one
+//! employee at a time (the totals come last, so nothing needs holding).
 
-use super::{EmployeeReport, Outcome, Report};
+use super::{EmployeeReport, Outcome, Report, RowWriter, Totals};
+use crate::plan::Plan;
 use crate::value::{self, Value};
 use serde::Serialize;
-use serde::ser::{SerializeMap, SerializeSeq, Serializer};
+use serde::ser::{SerializeMap, Serializer};
 use std::io::Write;
 
 pub fn write_json(report: &Report<'_>, out: &mut impl Write) -> std::io::Result<()> {
-    let mut serializer = serde_json::Serializer::pretty(&mut *out);
-    Whole(report)
-        .serialize(&mut serializer)
-        .map_err(std::io::Error::other)?;
-    out.write_all(b"\n")
+    super::write_rows(&JsonRows { plan: report.plan }, report, out)
 }
 
-struct Whole<'r, 'p>(&'r Report<'p>);
+/// The JSON report, a row at a time: the same text as serde_json's pretty
+/// printer gives for the whole document.
+pub struct JsonRows<'p> {
+    pub plan: &'p Plan,
+}
 
-impl Serialize for Whole<'_, '_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let report = self.0;
-        let places = report.plan.rounding;
-        let mut map = serializer.serialize_map(Some(5))?;
-        map.serialize_entry("policy", &report.plan.title)?;
-        map.serialize_entry("currency", &report.plan.currency)?;
-        map.serialize_entry("employees", &Employees(report))?;
-        map.serialize_entry(
-            "total_payout",
-            &value::fixed_string(report.total_payout(), places),
-        )?;
-        map.serialize_entry("errors", &report.error_count())?;
-        map.end()
+impl RowWriter for JsonRows<'_> {
+    fn header(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(b"{\n  \"policy\": ");
+        json_string(&self.plan.title, out);
+        out.extend_from_slice(b",\n  \"currency\": ");
+        json_string(&self.plan.currency, out);
+        out.extend_from_slice(b",\n  \"employees\": [");
     }
-}
 
-struct Employees<'r, 'p>(&'r Report<'p>);
-
-impl Serialize for Employees<'_, '_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut seq = serializer.serialize_seq(Some(self.0.employees.len()))?;
-        for employee in &self.0.employees {
-            seq.serialize_element(&Employee(self.0, employee))?;
+    fn employee(&self, index: usize, employee: &EmployeeReport, out: &mut Vec<u8>) {
+        out.extend_from_slice(if index == 0 { b"\n" } else { b",\n" });
+        let mut one = Vec::with_capacity(512);
+        let mut serializer = serde_json::Serializer::pretty(&mut one);
+        // INVARIANT: serializing strings and maps into memory cannot fail.
+        if Employee(self.plan, employee)
+            .serialize(&mut serializer)
+            .is_err()
+        {
+            return;
         }
-        seq.end()
+        // Indent the element to its place in the `employees` list.
+        for (n, line) in one.split(|b| *b == b'\n').enumerate() {
+            if n > 0 {
+                out.push(b'\n');
+            }
+            out.extend_from_slice(b"    ");
+            out.extend_from_slice(line);
+        }
+    }
+
+    fn footer(&self, totals: &Totals, out: &mut Vec<u8>) {
+        if totals.employees > 0 {
+            out.extend_from_slice(b"\n  ");
+        }
+        out.extend_from_slice(b"],\n  \"total_payout\": ");
+        json_string(&value::fixed_string(totals.payout, self.plan.rounding), out);
+        out.extend_from_slice(format!(",\n  \"errors\": {}\n}}\n", totals.errors).as_bytes());
     }
 }
 
-struct Employee<'r, 'p>(&'r Report<'p>, &'r EmployeeReport);
+fn json_string(text: &str, out: &mut Vec<u8>) {
+    // INVARIANT: a string always serializes.
+    let _ = serde_json::to_writer(&mut *out, text);
+}
 
-impl Serialize for Employee<'_, '_> {
+struct Employee<'r>(&'r Plan, &'r EmployeeReport);
+
+impl Serialize for Employee<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let Employee(report, employee) = *self;
-        let plan = report.plan;
+        let Employee(plan, employee) = *self;
         let places = plan.rounding;
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("id", &employee.id)?;

@@ -5,8 +5,8 @@ mod csv;
 mod json;
 mod table;
 
-pub use csv::write_csv;
-pub use json::write_json;
+pub use csv::{CsvRows, write_csv};
+pub use json::{JsonRows, write_json};
 pub use table::{money, show, write_table};
 
 use crate::data::Dataset;
@@ -71,6 +71,58 @@ impl Report<'_> {
             .filter(|employee| matches!(employee.outcome, Outcome::Failed { .. }))
             .count()
     }
+}
+
+/// What the end of a report says.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Totals {
+    pub employees: usize,
+    /// The sum of the payouts of the employees without errors.
+    pub payout: Decimal,
+    pub errors: usize,
+}
+
+impl Totals {
+    pub fn add(&mut self, employee: &EmployeeReport) {
+        self.employees += 1;
+        match &employee.outcome {
+            Outcome::Paid(paid) => {
+                self.payout = self.payout.checked_add(paid.payout).unwrap_or(Decimal::MAX);
+            }
+            Outcome::Failed { .. } => self.errors += 1,
+        }
+    }
+}
+
+/// A report format written one employee at a time, so that a report of any
+/// size streams out. `employee` only reads, so rows can be formatted in
+/// parallel and written in order.
+pub trait RowWriter: Sync {
+    fn header(&self, out: &mut Vec<u8>);
+    /// The employee's row; `index` counts employees from 0.
+    fn employee(&self, index: usize, employee: &EmployeeReport, out: &mut Vec<u8>);
+    fn footer(&self, totals: &Totals, out: &mut Vec<u8>);
+}
+
+/// Writes a whole report with a row writer.
+fn write_rows(
+    rows: &dyn RowWriter,
+    report: &Report<'_>,
+    out: &mut impl std::io::Write,
+) -> std::io::Result<()> {
+    let mut buffer = Vec::new();
+    let mut totals = Totals::default();
+    rows.header(&mut buffer);
+    for (index, employee) in report.employees.iter().enumerate() {
+        rows.employee(index, employee, &mut buffer);
+        totals.add(employee);
+        if buffer.len() > 1 << 16 {
+            out.write_all(&buffer)?;
+            buffer.clear();
+        }
+    }
+    rows.footer(&totals, &mut buffer);
+    out.write_all(&buffer)
 }
 
 /// One employee evaluated, or why not; the error kept for diagnostics.
