@@ -15,6 +15,7 @@ pub mod data;
 pub mod diagnostic;
 pub mod eval;
 pub mod examples;
+pub mod explain;
 pub mod plan;
 pub mod report;
 pub mod span;

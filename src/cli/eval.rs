@@ -1,7 +1,7 @@
 //! `kpi eval POLICY --data FILE`: evaluate every employee and write the
 //! report.
 
-use super::{load, status};
+use super::{explain, load, status};
 use crate::data::{self, Format};
 use crate::diagnostic::{Renderer, SourceFile};
 use crate::eval::{self, Overrides};
@@ -20,6 +20,10 @@ pub(crate) enum ReportFormat {
     Json,
     /// One row per employee, values exact.
     Csv,
+    /// With `--explain`: a statement for people (the default there).
+    Text,
+    /// With `--explain`: a statement to paste into a message or a wiki.
+    Markdown,
 }
 
 #[derive(clap::Args)]
@@ -29,9 +33,19 @@ pub(crate) struct Args {
     /// The period's data: a .toml, .csv or .json file.
     #[arg(long, value_name = "FILE")]
     data: PathBuf,
-    /// How to write the report.
-    #[arg(long, value_enum, default_value = "table")]
-    format: ReportFormat,
+    /// How to write the report: table (the default), json or csv; with
+    /// `--explain`, text (the default), json or markdown.
+    #[arg(long, value_enum)]
+    format: Option<ReportFormat>,
+    /// Explains each employee's payout step by step instead of the report:
+    /// every formula as written and with the employee's values, the arm of
+    /// each table that applied, gates, cap, rounding, and what it would
+    /// take to reach the next tier.
+    #[arg(long)]
+    explain: bool,
+    /// With `--explain`: only this employee (by id; repeatable).
+    #[arg(long, value_name = "ID", requires = "explain")]
+    employee: Vec<String>,
     /// Activity records of a record set from a file, e.g.
     /// `--records deals=deals.csv` (repeatable). Without it, a TOML or
     /// JSON data file may hold them under the set's name.
@@ -47,6 +61,20 @@ pub(crate) struct Args {
 }
 
 pub(crate) fn run(args: Args) -> u8 {
+    let explain_format = match (args.explain, args.format) {
+        (false, Some(ReportFormat::Text | ReportFormat::Markdown)) => {
+            eprintln!("error: `--format text` and `--format markdown` go with `--explain`");
+            return status::USAGE;
+        }
+        (true, None | Some(ReportFormat::Text)) => Some(explain::Format::Text),
+        (true, Some(ReportFormat::Json)) => Some(explain::Format::Json),
+        (true, Some(ReportFormat::Markdown)) => Some(explain::Format::Markdown),
+        (true, Some(ReportFormat::Table | ReportFormat::Csv)) => {
+            eprintln!("error: with `--explain`, `--format` is text, json or markdown");
+            return status::USAGE;
+        }
+        (false, _) => None,
+    };
     let renderer = Renderer::for_stderr();
     let loaded = match load::policy(&args.policy, &renderer) {
         Ok(loaded) => loaded,
@@ -107,6 +135,23 @@ pub(crate) fn run(args: Args) -> u8 {
         Ok(aggregates) => aggregates,
         Err(code) => return code,
     };
+    if let Some(format) = explain_format {
+        let request = explain::Request {
+            format,
+            employees: &args.employee,
+            output: args.output.as_deref(),
+            overridden: overrides.params.iter().map(|(slot, _)| *slot).collect(),
+        };
+        return explain::run(
+            &program,
+            &loaded.file,
+            &dataset,
+            &aggregates,
+            &data_file,
+            &renderer,
+            request,
+        );
+    }
     let report =
         report::evaluate(
             &program,
@@ -126,10 +171,12 @@ pub(crate) fn run(args: Args) -> u8 {
         );
 
     let mut out = Vec::new();
-    let written = match args.format {
-        ReportFormat::Table => report::write_table(&report, &mut out),
+    let written = match args.format.unwrap_or(ReportFormat::Table) {
         ReportFormat::Json => report::write_json(&report, &mut out),
         ReportFormat::Csv => report::write_csv(&report, &mut out),
+        ReportFormat::Table | ReportFormat::Text | ReportFormat::Markdown => {
+            report::write_table(&report, &mut out)
+        }
     };
     let written = written.and_then(|()| match &args.output {
         Some(path) => write_atomically(path, &out),
@@ -321,7 +368,7 @@ fn overrides(plan: &Plan, sets: &[String]) -> Result<Overrides, String> {
 
 /// Writes to a temporary file beside `path`, then renames it over `path`,
 /// so that readers never see half a report.
-fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+pub(super) fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),

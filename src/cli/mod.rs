@@ -3,6 +3,7 @@
 
 mod check;
 mod eval;
+mod explain;
 mod load;
 mod test;
 
