@@ -78,11 +78,12 @@ pub(super) fn run(
     let mut out = BufWriter::with_capacity(1 << 16, sink);
 
     let mut errors = 0;
+    let mut json = JsonWriter::new();
     let mut written = match request.format {
-        Format::Json => JsonWriter::begin(&explainer, &mut out),
+        Format::Json => json.begin(&explainer, &mut out),
         Format::Text | Format::Markdown => Ok(()),
     };
-    for (count, &index) in chosen.iter().enumerate() {
+    for &index in &chosen {
         if written.is_err() {
             break;
         }
@@ -95,11 +96,11 @@ pub(super) fn run(
         written = match request.format {
             Format::Text => explain::write_text(&explainer, &explanation, &mut out),
             Format::Markdown => explain::write_markdown(&explainer, &explanation, &mut out),
-            Format::Json => JsonWriter::employee(&explainer, &explanation, count == 0, &mut out),
+            Format::Json => json.employee(&explainer, &explanation, &mut out),
         };
     }
     if let Format::Json = request.format {
-        written = written.and_then(|()| JsonWriter::end(errors, &mut out));
+        written = written.and_then(|()| json.end(errors, &mut out));
     }
     let written = written.and_then(|()| out.flush());
     drop(out);

@@ -8,7 +8,6 @@
 
 use crate::eval::expr::{Env, eval};
 use crate::plan::{ArithOp, Expr, ExprKind, IfExpr, Plan, Slot, Table, TableKind};
-use crate::report::money;
 use crate::span::Span;
 use crate::value::{self, Type, Value};
 use rust_decimal::Decimal;
@@ -18,6 +17,8 @@ use rust_decimal::Decimal;
 pub(crate) struct Template<'a> {
     /// The formula as written, line by line, without comments.
     pub lines: Vec<String>,
+    /// The same lines joined.
+    pub written: String,
     /// The same on one line, tables shortened to `tiers x {…}`.
     pub short: String,
     pieces: Vec<Piece<'a>>,
@@ -99,6 +100,13 @@ impl<'a> Template<'a> {
         let rest = clean(slice(source, Span::new(cursor, expr.span.end)));
         short.push_str(&rest);
         pieces.push(Piece::Text(rest));
+        // Substituting then needs no trimming.
+        if let Some(Piece::Text(first)) = pieces.first_mut() {
+            *first = first.trim_start().to_string();
+        }
+        if let Some(Piece::Text(last)) = pieces.last_mut() {
+            *last = last.trim_end().to_string();
+        }
         pieces.retain(|piece| !matches!(piece, Piece::Text(text) if text.is_empty()));
 
         let mut tables = Vec::new();
@@ -119,8 +127,10 @@ impl<'a> Template<'a> {
                 .map(|arm| line_of(source, expr.span.start, arm.start))
                 .collect();
         }
+        let lines: Vec<String> = text.lines().map(strip_comment).collect();
         Template {
-            lines: text.lines().map(strip_comment).collect(),
+            written: lines.join("\n"),
+            lines,
             short: short.trim().to_string(),
             pieces,
             tables,
@@ -180,7 +190,7 @@ impl<'a> Template<'a> {
                 }
             }
         }
-        out.trim().to_string()
+        out
     }
 }
 
@@ -491,7 +501,7 @@ const EXTRA_MONEY_PLACES: u32 = 2;
 pub(crate) fn push_shown(out: &mut String, value: &Value, ty: Type, plan: &Plan) {
     match (value, ty) {
         (Value::Num(n), Type::Money) => {
-            out.push_str(&money_text(*n, plan.rounding));
+            push_money(out, *n, plan.rounding);
             out.push(' ');
             out.push_str(&plan.currency);
         }
@@ -514,18 +524,46 @@ pub(crate) fn push_shown(out: &mut String, value: &Value, ty: Type, plan: &Plan)
 
 /// An amount of money: exactly `places` decimals when it has no more,
 /// else up to two more and `…`.
-pub(crate) fn money_text(n: Decimal, places: u32) -> String {
+#[cfg(test)]
+fn money_text(n: Decimal, places: u32) -> String {
+    let mut out = String::new();
+    push_money(&mut out, n, places);
+    out
+}
+
+/// Writes an amount of money (see [`money_text`]) with thousands
+/// separators, without the allocations of `report::money`: explanations
+/// show many amounts per employee.
+pub(crate) fn push_money(out: &mut String, n: Decimal, places: u32) {
     let scale = n.normalize().scale();
-    if scale <= places {
-        return money(n, places);
-    }
-    let cut = value::round(n, places + EXTRA_MONEY_PLACES);
-    if cut == n {
-        money(n, scale)
+    let (shown, decimals, cut) = if scale <= places {
+        (n, places, false)
     } else {
-        let mut text = money(cut, cut.normalize().scale().max(places));
-        text.push('…');
-        text
+        let cut = value::round(n, places + EXTRA_MONEY_PLACES);
+        (cut, cut.normalize().scale().max(places), cut != n)
+    };
+    let mut fixed = shown.round_dp(decimals);
+    fixed.rescale(decimals);
+    let text = fixed.to_string();
+    let (sign, digits) = match text.strip_prefix('-') {
+        Some(rest) if !fixed.is_zero() => ("-", rest),
+        Some(rest) => ("", rest),
+        None => ("", text.as_str()),
+    };
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    out.push_str(sign);
+    for (index, digit) in whole.chars().enumerate() {
+        if index > 0 && (whole.len() - index) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    if !fraction.is_empty() {
+        out.push('.');
+        out.push_str(fraction);
+    }
+    if cut {
+        out.push('…');
     }
 }
 
@@ -564,10 +602,13 @@ mod tests {
     }
 
     #[test]
-    fn money_is_cut_after_four_more_decimals() {
+    fn money_is_cut_after_two_more_decimals() {
         let d = |s| Decimal::from_str(s).unwrap();
         assert_eq!(money_text(d("5661.538461538461538"), 2), "5,661.5385…");
         assert_eq!(money_text(d("5661.53"), 2), "5,661.53");
+        assert_eq!(money_text(d("-1234567.5"), 2), "-1,234,567.50");
+        assert_eq!(money_text(d("999"), 0), "999");
+        assert_eq!(money_text(d("-0.001"), 2), "-0.001");
         assert_eq!(money_text(d("5661.5"), 2), "5,661.50");
         assert_eq!(money_text(d("0.125"), 2), "0.125");
     }

@@ -19,11 +19,20 @@ use std::io::{self, Write};
 
 /// Writes the document: [`JsonWriter::begin`], then each employee, then
 /// [`JsonWriter::end`].
-pub struct JsonWriter;
+#[derive(Default)]
+pub struct JsonWriter {
+    /// One employee's JSON, before it is indented into the document.
+    buffer: Vec<u8>,
+    written: usize,
+}
 
 impl JsonWriter {
+    pub fn new() -> JsonWriter {
+        JsonWriter::default()
+    }
+
     /// The policy, its params, and the opening of the employees' list.
-    pub fn begin(explainer: &Explainer<'_>, out: &mut impl Write) -> io::Result<()> {
+    pub fn begin(&mut self, explainer: &Explainer<'_>, out: &mut impl Write) -> io::Result<()> {
         let plan = explainer.plan;
         let params: Vec<ParamJson<'_>> = plan
             .params
@@ -49,44 +58,53 @@ impl JsonWriter {
         writeln!(out, "  \"currency\": {},", string(&plan.currency)?)?;
         writeln!(out, "  \"rounding\": {},", plan.rounding)?;
         write!(out, "  \"params\": ")?;
-        indented(out, &params, 2)?;
+        self.indented(out, &params, b"\n  ")?;
         write!(out, ",\n  \"employees\": [")
     }
 
-    /// One employee; `first` for the first one written.
+    /// One employee.
     pub fn employee(
+        &mut self,
         explainer: &Explainer<'_>,
         explanation: &Explanation<'_>,
-        first: bool,
         out: &mut impl Write,
     ) -> io::Result<()> {
-        out.write_all(if first { b"\n    " } else { b",\n    " })?;
-        indented(out, &employee(explainer, explanation), 4)
+        out.write_all(if self.written == 0 {
+            b"\n    "
+        } else {
+            b",\n    "
+        })?;
+        self.written += 1;
+        self.indented(out, &employee(explainer, explanation), b"\n    ")
     }
 
     /// Closes the list, with the number of employees with errors.
-    pub fn end(errors: usize, out: &mut impl Write) -> io::Result<()> {
+    pub fn end(&mut self, errors: usize, out: &mut impl Write) -> io::Result<()> {
         write!(out, "\n  ],\n  \"errors\": {errors}\n}}\n")
+    }
+
+    /// Pretty JSON with every newline followed by `newline`'s indentation,
+    /// to sit inside the document (JSON strings hold no raw newline).
+    fn indented(
+        &mut self,
+        out: &mut impl Write,
+        value: &impl Serialize,
+        newline: &[u8],
+    ) -> io::Result<()> {
+        self.buffer.clear();
+        serde_json::to_writer_pretty(&mut self.buffer, value).map_err(io::Error::other)?;
+        for (index, line) in self.buffer.split(|b| *b == b'\n').enumerate() {
+            if index > 0 {
+                out.write_all(newline)?;
+            }
+            out.write_all(line)?;
+        }
+        Ok(())
     }
 }
 
 fn string(text: &str) -> io::Result<String> {
     serde_json::to_string(text).map_err(io::Error::other)
-}
-
-/// Pretty JSON, every line after the first indented by `indent` spaces,
-/// to sit inside the document (strings hold no raw newlines).
-fn indented(out: &mut impl Write, value: &impl Serialize, indent: usize) -> io::Result<()> {
-    let text = serde_json::to_vec_pretty(value).map_err(io::Error::other)?;
-    let pad = " ".repeat(indent);
-    for (index, line) in text.split(|b| *b == b'\n').enumerate() {
-        if index > 0 {
-            out.write_all(b"\n")?;
-            out.write_all(pad.as_bytes())?;
-        }
-        out.write_all(line)?;
-    }
-    Ok(())
 }
 
 #[derive(Serialize)]
@@ -105,6 +123,7 @@ struct ParamJson<'x> {
 #[derive(Serialize)]
 #[serde(untagged)]
 enum JsonValue {
+    Num(Dec),
     Text(String),
     Bool(bool),
 }
@@ -112,15 +131,38 @@ enum JsonValue {
 /// Numbers exact (or with `places` for money lines), bools, texts.
 fn exact(value: &Value, fixed: bool, places: u32) -> JsonValue {
     match value {
-        Value::Num(n) if fixed => JsonValue::Text(value::fixed_string(*n, places)),
-        Value::Num(n) => JsonValue::Text(value::exact_string(*n)),
+        Value::Num(n) if fixed => JsonValue::Num(fixed_places(*n, places)),
+        Value::Num(n) => JsonValue::Num(dec(*n)),
         Value::Bool(b) => JsonValue::Bool(*b),
         Value::Text(t) => JsonValue::Text(t.to_string()),
     }
 }
 
-fn dec(n: Decimal) -> String {
-    value::exact_string(n)
+/// A decimal written as a JSON string exactly as it is scaled, without
+/// an allocation (explanations write dozens per employee).
+#[derive(Clone, Copy, Debug, Default)]
+struct Dec(Decimal);
+
+impl Serialize for Dec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&self.0)
+    }
+}
+
+/// The exact decimal, without trailing zeros (as `value::exact_string`).
+fn dec(n: Decimal) -> Dec {
+    if n.is_zero() {
+        Dec(Decimal::ZERO)
+    } else {
+        Dec(n.normalize())
+    }
+}
+
+/// With exactly `places` decimals (as `value::fixed_string`).
+fn fixed_places(n: Decimal, places: u32) -> Dec {
+    let mut rounded = value::round(n, places);
+    rounded.rescale(places);
+    Dec(rounded)
 }
 
 #[derive(Serialize)]
@@ -131,7 +173,7 @@ struct EmployeeJson<'x> {
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<ErrorJson>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    payout: Option<String>,
+    payout: Option<Dec>,
     #[serde(skip_serializing_if = "Option::is_none")]
     capped: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -145,7 +187,7 @@ struct EmployeeJson<'x> {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     gates: Vec<GateJson<'x>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    lines_total: Option<String>,
+    lines_total: Option<Dec>,
     #[serde(skip_serializing_if = "Option::is_none")]
     cap: Option<CapJson<'x>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -187,13 +229,13 @@ struct StepJson<'x> {
     formula: FormulaJson<'x>,
     /// A bonus line before rounding, where rounding changed it.
     #[serde(skip_serializing_if = "Option::is_none")]
-    exact: Option<String>,
+    exact: Option<Dec>,
 }
 
 #[derive(Serialize)]
 struct FormulaJson<'x> {
     /// As written, comments left out; lines joined with `\n`.
-    formula: String,
+    formula: &'x str,
     #[serde(skip_serializing_if = "Option::is_none")]
     substituted: Option<&'x str>,
     /// None where it could not be computed.
@@ -228,9 +270,9 @@ struct TableJson<'x> {
     arm_text: Option<&'x str>,
     /// tiers: the thresholds around the subject.
     #[serde(skip_serializing_if = "Option::is_none")]
-    lower: Option<String>,
+    lower: Option<Dec>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    upper: Option<String>,
+    upper: Option<Dec>,
     /// curve: the points interpolated between.
     #[serde(skip_serializing_if = "Option::is_none")]
     from_point: Option<PointJson>,
@@ -247,18 +289,18 @@ struct TableJson<'x> {
 
 #[derive(Serialize)]
 struct PointJson {
-    point: String,
-    value: String,
+    point: Dec,
+    value: Dec,
 }
 
 #[derive(Serialize)]
 struct SliceJson<'x> {
     arm: usize,
     arm_text: &'x str,
-    from: String,
-    to: String,
-    rate: String,
-    amount: String,
+    from: Dec,
+    to: Dec,
+    rate: Dec,
+    amount: Dec,
 }
 
 #[derive(Serialize)]
@@ -266,9 +308,9 @@ struct ComponentJson<'x> {
     arm: usize,
     formula: String,
     arm_text: &'x str,
-    value: String,
-    weight: String,
-    contribution: String,
+    value: Dec,
+    weight: Dec,
+    contribution: Dec,
 }
 
 #[derive(Serialize)]
@@ -286,7 +328,7 @@ struct CapJson<'x> {
     /// False when a gate failed: the cap is then not looked at.
     evaluated: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
-    limit: Option<String>,
+    limit: Option<Dec>,
     capped: bool,
 }
 
@@ -308,18 +350,18 @@ struct NextTierJson<'x> {
 #[derive(Serialize)]
 struct ReachJson<'x> {
     direction: &'static str,
-    threshold: String,
-    subject_from: String,
-    subject_to: String,
+    threshold: Dec,
+    subject_from: Dec,
+    subject_to: Dec,
     lever: String,
-    lever_from: String,
-    lever_to: String,
-    lever_change: String,
+    lever_from: Dec,
+    lever_to: Dec,
+    lever_change: Dec,
     tier_from: &'x str,
     tier_to: &'x str,
-    payout_from: String,
-    payout_to: String,
-    payout_change: String,
+    payout_from: Dec,
+    payout_to: Dec,
+    payout_change: Dec,
 }
 
 fn employee<'x>(
@@ -371,7 +413,7 @@ fn statement_json<'x>(
         message: e.to_string(),
     });
     if let Some(verdict) = &statement.verdict {
-        json.payout = Some(value::fixed_string(verdict.payout, places));
+        json.payout = Some(fixed_places(verdict.payout, places));
         json.capped = Some(verdict.capped);
         json.failed_gates = Some(
             verdict
@@ -380,7 +422,7 @@ fn statement_json<'x>(
                 .filter_map(|i| plan.gates.get(*i).map(|g| g.message.as_str()))
                 .collect(),
         );
-        json.lines_total = Some(value::fixed_string(statement.lines_total, places));
+        json.lines_total = Some(fixed_places(statement.lines_total, places));
     }
     json.inputs = plan
         .inputs
@@ -453,7 +495,7 @@ fn statement_json<'x>(
         ) => Some(CapJson {
             formula: Some(formula(explainer, template, explained, Type::Money, false)),
             evaluated: true,
-            limit: Some(value::fixed_string(*limit, places)),
+            limit: Some(fixed_places(*limit, places)),
             capped: *capped,
         }),
         (CapExplained::NotEvaluated, Some(_)) => Some(CapJson {
@@ -480,7 +522,7 @@ fn formula<'x>(
 ) -> FormulaJson<'x> {
     let places = explainer.plan.rounding;
     FormulaJson {
-        formula: template.lines.join("\n"),
+        formula: &template.written,
         substituted: explained.substituted.as_deref(),
         value: explained.value.as_ref().map(|v| exact(v, fixed, places)),
         shown: explained
@@ -548,7 +590,7 @@ fn table_json<'x>(
             value,
         } => {
             json.kind = "tiers";
-            json.subject_value = Some(JsonValue::Text(dec(*subject)));
+            json.subject_value = Some(JsonValue::Num(dec(*subject)));
             json.arm = Some(*arm);
             json.arm_text = arm_text(*arm);
             json.lower = lower.map(dec);
@@ -572,7 +614,7 @@ fn table_json<'x>(
             total,
         } => {
             json.kind = "marginal";
-            json.subject_value = Some(JsonValue::Text(dec(*subject)));
+            json.subject_value = Some(JsonValue::Num(dec(*subject)));
             json.slices = slices
                 .iter()
                 .map(|s| SliceJson {
@@ -584,7 +626,7 @@ fn table_json<'x>(
                     amount: dec(s.amount),
                 })
                 .collect();
-            json.value = JsonValue::Text(dec(*total));
+            json.value = JsonValue::Num(dec(*total));
         }
         TableDetail::Curve {
             subject,
@@ -594,12 +636,12 @@ fn table_json<'x>(
             value,
         } => {
             json.kind = "curve";
-            json.subject_value = Some(JsonValue::Text(dec(*subject)));
+            json.subject_value = Some(JsonValue::Num(dec(*subject)));
             json.arm = Some(*arm);
             json.arm_text = arm_text(*arm);
             json.from_point = lower.map(point);
             json.to_point = upper.map(point);
-            json.value = JsonValue::Text(dec(*value));
+            json.value = JsonValue::Num(dec(*value));
         }
         TableDetail::Weighted { terms, total } => {
             json.kind = "weighted";
@@ -622,7 +664,7 @@ fn table_json<'x>(
                     contribution: dec(t.amount),
                 })
                 .collect();
-            json.value = JsonValue::Text(dec(*total));
+            json.value = JsonValue::Num(dec(*total));
         }
     }
     json
@@ -651,7 +693,7 @@ fn next_tier<'x>(explainer: &'x Explainer<'_>, next: &'x NextTier) -> Option<Nex
         TierOutcome::Reached(reach) => {
             json.outcome = "reached";
             let change = |a: Decimal, b: Decimal| value::sub(b, a).map(dec).unwrap_or_default();
-            let money = |n: Decimal| value::fixed_string(n, places);
+            let money = |n: Decimal| fixed_places(n, places);
             let payout_change = value::sub(reach.payout_to, reach.payout_from).unwrap_or_default();
             json.reach = Some(ReachJson {
                 direction: match reach.direction {

@@ -60,29 +60,11 @@ fn statement_markdown(explainer: &Explainer<'_>, statement: &Statement<'_>, s: &
             escape(info.doc.as_deref().unwrap_or(""))
         );
     }
-    if !plan.params.is_empty() {
-        let _ = writeln!(s, "\n| param | value | |\n| --- | ---: | --- |");
-        for step in &plan.params {
-            let info = plan.slot(step.slot);
-            let value = explainer
-                .program
-                .param_values
-                .get(step.slot.index())
-                .and_then(Option::as_ref)
-                .map_or(String::new(), |v| words::value(explainer, v, info.ty));
-            let mut doc = escape(info.doc.as_deref().unwrap_or(""));
-            if explainer.options.overridden.contains(&step.slot) {
-                doc.push_str(" *(set for this run)*");
-            }
-            let _ = writeln!(
-                s,
-                "| {} | {} | {} |",
-                escape(&info.name),
-                escape(&value),
-                doc
-            );
-        }
-    }
+    s.push_str(
+        explainer
+            .params_markdown
+            .get_or_init(|| params_markdown(explainer)),
+    );
     if !plan.aggregates.is_empty() {
         let _ = writeln!(s, "\n| records | value |\n| --- | ---: |");
         for (index, text) in explainer.aggregates.iter().enumerate() {
@@ -235,6 +217,36 @@ fn statement_markdown(explainer: &Explainer<'_>, statement: &Statement<'_>, s: &
             );
         }
     }
+}
+
+/// The params' table: the same for every employee, so made once.
+fn params_markdown(explainer: &Explainer<'_>) -> String {
+    let plan = explainer.plan;
+    let mut s = String::new();
+    if !plan.params.is_empty() {
+        let _ = writeln!(&mut s, "\n| param | value | |\n| --- | ---: | --- |");
+        for step in &plan.params {
+            let info = plan.slot(step.slot);
+            let value = explainer
+                .program
+                .param_values
+                .get(step.slot.index())
+                .and_then(Option::as_ref)
+                .map_or(String::new(), |v| words::value(explainer, v, info.ty));
+            let mut doc = escape(info.doc.as_deref().unwrap_or(""));
+            if explainer.options.overridden.contains(&step.slot) {
+                doc.push_str(" *(set for this run)*");
+            }
+            let _ = writeln!(
+                &mut s,
+                "| {} | {} | {} |",
+                escape(&info.name),
+                escape(&value),
+                doc
+            );
+        }
+    }
+    s
 }
 
 /// Text for a Markdown table cell or paragraph: characters Markdown

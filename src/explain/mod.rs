@@ -30,6 +30,7 @@ use crate::report::EmployeeAggregates;
 use crate::value::{self, Value};
 use formula::Template;
 use rust_decimal::Decimal;
+use std::cell::OnceCell;
 
 /// What an explanation includes besides the steps.
 #[derive(Clone, Debug, Default)]
@@ -52,6 +53,9 @@ pub struct Explainer<'a> {
     aggregates: Vec<String>,
     targets: Vec<tier::Target<'a>>,
     options: Options,
+    /// The params' part of a statement, the same for every employee.
+    params_text: OnceCell<String>,
+    params_markdown: OnceCell<String>,
 }
 
 struct StepInfo<'a> {
@@ -109,6 +113,8 @@ impl<'a> Explainer<'a> {
             aggregates,
             targets,
             options,
+            params_text: OnceCell::new(),
+            params_markdown: OnceCell::new(),
         }
     }
 

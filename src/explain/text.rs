@@ -42,7 +42,6 @@ pub fn write_text(
 
 fn statement_text(explainer: &Explainer<'_>, statement: &Statement<'_>, s: &mut String) {
     let plan = explainer.plan;
-    let program = explainer.program;
     if let Some(verdict) = &statement.verdict {
         let _ = writeln!(s, "payout {}", num(explainer, verdict.payout, Type::Money));
     }
@@ -66,27 +65,7 @@ fn statement_text(explainer: &Explainer<'_>, statement: &Statement<'_>, s: &mut 
         })
         .collect();
     columns(s, &rows);
-    let params: Vec<[String; 3]> = plan
-        .params
-        .iter()
-        .map(|step| {
-            let info = plan.slot(step.slot);
-            let value = program
-                .param_values
-                .get(step.slot.index())
-                .and_then(Option::as_ref)
-                .map_or(String::new(), |v| words::value(explainer, v, info.ty));
-            let mut doc = info.doc.clone().unwrap_or_default();
-            if explainer.options.overridden.contains(&step.slot) {
-                doc = format!("{doc} (set for this run)").trim().to_string();
-            }
-            [info.name.clone(), value, doc]
-        })
-        .collect();
-    if !params.is_empty() {
-        section(s, "Params");
-        columns(s, &params);
-    }
+    s.push_str(explainer.params_text.get_or_init(|| params_text(explainer)));
     if !plan.aggregates.is_empty() {
         section(s, "Records");
         let rows: Vec<[String; 3]> = explainer
@@ -285,6 +264,35 @@ fn formula_text(
             let _ = writeln!(s, "      where {} is {taken}", info.condition);
         }
     }
+}
+
+/// The params' section: the same for every employee, so made once.
+fn params_text(explainer: &Explainer<'_>) -> String {
+    let plan = explainer.plan;
+    let params: Vec<[String; 3]> = plan
+        .params
+        .iter()
+        .map(|step| {
+            let info = plan.slot(step.slot);
+            let value = explainer
+                .program
+                .param_values
+                .get(step.slot.index())
+                .and_then(Option::as_ref)
+                .map_or(String::new(), |v| words::value(explainer, v, info.ty));
+            let mut doc = info.doc.clone().unwrap_or_default();
+            if explainer.options.overridden.contains(&step.slot) {
+                doc = format!("{doc} (set for this run)").trim().to_string();
+            }
+            [info.name.clone(), value, doc]
+        })
+        .collect();
+    let mut s = String::new();
+    if !params.is_empty() {
+        section(&mut s, "Params");
+        columns(&mut s, &params);
+    }
+    s
 }
 
 fn section(s: &mut String, title: &str) {

@@ -26,9 +26,9 @@
 
 use super::formula;
 use super::{Explainer, Statement, TableDetail, Workspace};
-use crate::eval::expr::{Env, eval};
+use crate::eval::expr::Env;
 use crate::eval::{Program, Verdict};
-use crate::plan::{AggregateFunc, ArithOp, Expr, ExprKind, Plan, Role, Slot, Table, TableKind};
+use crate::plan::{AggregateFunc, ArithOp, Expr, ExprKind, Plan, Role, Slot, TableKind};
 use crate::value::{self, Kind, Type, Value};
 use rust_decimal::{Decimal, RoundingStrategy};
 use std::collections::HashMap;
@@ -55,8 +55,6 @@ pub(crate) struct Target<'a> {
     /// The step holding the table, and its position in the step's formula.
     pub step: usize,
     pub table_index: usize,
-    table_expr: &'a Expr,
-    table: &'a Table,
     subject: &'a Expr,
     thresholds: &'a [Expr],
     /// The levers, or why there are none.
@@ -132,8 +130,6 @@ pub(crate) fn targets<'a>(
             targets.push(Target {
                 step,
                 table_index,
-                table_expr,
-                table,
                 subject,
                 thresholds,
                 levers: analysis.levers(subject, &read_by_records),
@@ -433,7 +429,7 @@ pub(crate) fn next_tiers(
             continue;
         };
         for lever in levers {
-            let solver = Solver {
+            let mut solver = Solver {
                 explainer,
                 target,
                 lever: *lever,
@@ -443,12 +439,9 @@ pub(crate) fn next_tiers(
                 payout: verdict.payout,
                 inputs,
                 aggregates,
+                from: Decimal::ZERO,
+                slope: Decimal::ZERO,
             };
-            let up = (*arm < thresholds.len()).then(|| solver.reach(Direction::Up, work));
-            let down = (*arm > 0)
-                .then(|| solver.reach(Direction::Down, work))
-                .and_then(Result::ok)
-                .filter(|reach| reach.payout_to > reach.payout_from);
             let mut push = |outcome| {
                 out.push(NextTier {
                     step: target.step,
@@ -456,6 +449,18 @@ pub(crate) fn next_tiers(
                     outcome,
                 })
             };
+            // One evaluation gives the slope, for both directions.
+            if let Err(reason) = solver.measure(work) {
+                if *arm < thresholds.len() {
+                    push(TierOutcome::Unavailable(reason));
+                }
+                continue;
+            }
+            let up = (*arm < thresholds.len()).then(|| solver.reach(Direction::Up, work));
+            let down = (*arm > 0)
+                .then(|| solver.reach(Direction::Down, work))
+                .and_then(Result::ok)
+                .filter(|reach| reach.payout_to > reach.payout_from);
             match up {
                 Some(Ok(reach)) => push(TierOutcome::Reached(reach)),
                 Some(Err(reason)) => push(TierOutcome::Unavailable(reason)),
@@ -480,23 +485,55 @@ struct Solver<'s, 'a> {
     payout: Decimal,
     inputs: &'s [Value],
     aggregates: &'s [Option<Value>],
+    /// The lever's value, and how much the subject moves per unit of it.
+    from: Decimal,
+    slope: Decimal,
 }
 
 /// The employee evaluated with the lever at some value.
 struct Point {
     subject: Decimal,
     payout: Decimal,
-    arm: usize,
+}
+
+/// Decimals kept of the solved value before it is rounded to the lever's
+/// step: the quotient is exact to 28 digits, and its last digits must not
+/// push an exact answer (960,000.00) to the next step (960,000.01).
+const SOLVED_PLACES: u32 = 8;
+
+fn cannot(why: &str) -> String {
+    format!("cannot be computed: {why}")
 }
 
 impl Solver<'_, '_> {
+    /// The lever's value and the subject's slope in it, from one more unit
+    /// of the lever (the subject is a straight line in it).
+    fn measure(&mut self, work: &mut Workspace) -> Result<(), String> {
+        let name = lever_name(self.explainer, self.lever);
+        self.from = match self.lever {
+            Lever::Input(index) => self.inputs.get(index).and_then(Value::as_num),
+            Lever::Aggregate(index) => self
+                .aggregates
+                .get(index)
+                .and_then(Option::as_ref)
+                .and_then(Value::as_num),
+        }
+        .ok_or_else(|| cannot("the value is unknown"))?;
+        let probe = value::add(self.from, Decimal::ONE).map_err(|_| cannot("overflow"))?;
+        self.slope = value::sub(self.at(probe, work)?.subject, self.subject)
+            .map_err(|_| cannot("overflow"))?;
+        if self.slope.is_zero() {
+            return Err(format!(
+                "changing `{name}` does not move it for this employee"
+            ));
+        }
+        Ok(())
+    }
+
     fn reach(&self, direction: Direction, work: &mut Workspace) -> Result<Reach, String> {
         let plan = self.explainer.plan;
         let name = lever_name(self.explainer, self.lever);
-        let cannot = |why: &str| format!("cannot be computed: {why}");
-        let from = self
-            .lever_value()
-            .ok_or_else(|| cannot("the value is unknown"))?;
+        let from = self.from;
         let threshold = match direction {
             Direction::Up => self.thresholds.get(self.arm),
             Direction::Down => self.arm.checked_sub(1).and_then(|i| self.thresholds.get(i)),
@@ -507,34 +544,33 @@ impl Solver<'_, '_> {
             Direction::Up => subject >= threshold,
             Direction::Down => subject < threshold,
         };
-
-        // The slope, from one more unit of the lever.
-        let probe = value::add(from, Decimal::ONE).map_err(|_| cannot("overflow"))?;
-        let slope = value::sub(self.at(probe, work)?.subject, self.subject)
-            .map_err(|_| cannot("overflow"))?;
-        if slope.is_zero() {
-            return Err(format!(
-                "changing `{name}` does not move it for this employee"
-            ));
-        }
         let need = value::sub(threshold, self.subject).map_err(|_| cannot("overflow"))?;
-        let change = value::div(need, slope).map_err(|_| cannot("overflow"))?;
+        let change = value::div(need, self.slope).map_err(|_| cannot("overflow"))?;
         let solved = value::add(from, change).map_err(|_| cannot("overflow"))?;
 
-        // Whole steps of the lever, away from its current value.
+        // Whole steps of the lever, away from its current value: the least
+        // change that reaches the threshold (the subject is a line in it).
         let places = step_places(plan, self.lever);
-        let step = Decimal::new(1, places);
         let away = change.is_sign_positive();
-        let strategy = if away {
-            RoundingStrategy::ToPositiveInfinity
+        let (strategy, step) = if away {
+            (
+                RoundingStrategy::ToPositiveInfinity,
+                Decimal::new(1, places),
+            )
         } else {
-            RoundingStrategy::ToNegativeInfinity
+            (
+                RoundingStrategy::ToNegativeInfinity,
+                -Decimal::new(1, places),
+            )
         };
-        let step = if away { step } else { -step };
+        let solved = value::round(solved, places + SOLVED_PLACES);
         let mut candidate = solved.round_dp_with_strategy(places, strategy);
+        if direction == Direction::Down && candidate == solved {
+            // Below a threshold is strictly below it.
+            candidate = value::add(candidate, step).map_err(|_| cannot("overflow"))?;
+        }
         let mut point = None;
-        // The division is exact to 28 digits; a step or two settles it.
-        for _ in 0..4 {
+        for _ in 0..3 {
             let at = self.at(candidate, work)?;
             if reached(at.subject) {
                 point = Some(at);
@@ -542,24 +578,7 @@ impl Solver<'_, '_> {
             }
             candidate = value::add(candidate, step).map_err(|_| cannot("overflow"))?;
         }
-        let Some(mut point) = point else {
-            return Err(cannot("no value of the lever found reaches it"));
-        };
-        for _ in 0..4 {
-            let Ok(closer) = value::sub(candidate, step) else {
-                break;
-            };
-            match value::sub(closer, from) {
-                Ok(left) if !left.is_zero() && left.is_sign_positive() == away => {}
-                _ => break,
-            }
-            let at = self.at(closer, work)?;
-            if !reached(at.subject) {
-                break;
-            }
-            candidate = closer;
-            point = at;
-        }
+        let point = point.ok_or_else(|| cannot("no value of the lever found reaches it"))?;
         if candidate.is_sign_negative() && !from.is_sign_negative() {
             return Err(format!("`{name}` would have to be below zero"));
         }
@@ -572,24 +591,24 @@ impl Solver<'_, '_> {
             lever_from: from,
             lever_to: candidate,
             arm_from: self.arm,
-            arm_to: point.arm,
+            arm_to: self.arm_at(point.subject),
             payout_from: self.payout,
             payout_to: point.payout,
         })
     }
 
-    fn lever_value(&self) -> Option<Decimal> {
-        match self.lever {
-            Lever::Input(index) => self.inputs.get(index)?.as_num(),
-            Lever::Aggregate(index) => self.aggregates.get(index)?.as_ref()?.as_num(),
-        }
+    /// The arm of the tiers a subject falls in.
+    fn arm_at(&self, subject: Decimal) -> usize {
+        self.thresholds
+            .iter()
+            .position(|threshold| subject < *threshold)
+            .unwrap_or(self.thresholds.len())
     }
 
     /// Evaluates the employee with the lever at `x`.
     fn at(&self, x: Decimal, work: &mut Workspace) -> Result<Point, String> {
         let Workspace {
             scratch,
-            recorder,
             inputs,
             aggregates,
             ..
@@ -605,25 +624,23 @@ impl Solver<'_, '_> {
         if let Some(slot) = slot {
             *slot = Value::Num(x);
         }
-        let program = self.explainer.program;
-        let verdict = program
+        let verdict = self
+            .explainer
+            .program
             .evaluate(inputs, aggregates, scratch, &mut ())
-            .map_err(|error| format!("cannot be computed: {error}"))?;
+            .map_err(|error| cannot(&error.to_string()))?;
         let env = Env {
             slots: scratch.slots(),
             fields: &[],
             inputs,
             aggregates,
         };
-        recorder.clear();
-        let _ = eval(self.target.table_expr, &env, recorder);
         let subject = formula::value_of(self.target.subject, &env)
             .and_then(|v| v.as_num())
-            .ok_or_else(|| "cannot be computed: the subject has no value".to_string())?;
+            .ok_or_else(|| cannot("the subject has no value"))?;
         Ok(Point {
             subject,
             payout: verdict.payout,
-            arm: recorder.arm(self.target.table.id).unwrap_or(self.arm),
         })
     }
 }
