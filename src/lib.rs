@@ -13,6 +13,7 @@ pub mod ast;
 pub mod check;
 pub mod data;
 pub mod diagnostic;
+pub mod diff;
 pub mod eval;
 pub mod examples;
 pub mod explain;

@@ -81,7 +81,7 @@ pub(crate) fn run(args: Args) -> u8 {
         Err(code) => return code,
     };
     let plan = &loaded.plan;
-    let overrides = match overrides(plan, &args.set) {
+    let overrides = match overrides(plan, "--set", &args.set) {
         Ok(overrides) => overrides,
         Err(message) => {
             eprintln!("error: {message}");
@@ -96,32 +96,10 @@ pub(crate) fn run(args: Args) -> u8 {
         }
     };
 
-    let Some(format) = Format::from_path(&args.data) else {
-        eprintln!(
-            "error: cannot tell the format of `{}`: name it .toml, .csv or .json",
-            args.data.display()
-        );
-        return status::USAGE;
-    };
-    let bytes = match load::read(&args.data) {
-        Ok(bytes) => bytes,
+    let (data_file, format) = match read_data(&args.data) {
+        Ok(read) => read,
         Err(code) => return code,
     };
-    let data_name = args.data.display().to_string();
-    let text = match String::from_utf8(bytes) {
-        Ok(text) => text,
-        Err(error) => {
-            let at = error.utf8_error().valid_up_to();
-            let text = String::from_utf8_lossy(error.as_bytes()).into_owned();
-            let file = SourceFile::new(&data_name, text);
-            let (line, column) = file.line_column(at);
-            eprintln!(
-                "error: `{data_name}` is not UTF-8 text (line {line}, column {column}); save it as UTF-8"
-            );
-            return status::FAILED;
-        }
-    };
-    let data_file = SourceFile::new(&data_name, text);
     let dataset = match data::read_employees(plan, format, data_file.text()) {
         Ok(dataset) => dataset,
         Err(errors) => {
@@ -131,7 +109,14 @@ pub(crate) fn run(args: Args) -> u8 {
     };
     load::print_all(&dataset.warnings, &data_file, &renderer);
 
-    let aggregates = match aggregate(&program, &dataset, &args, &data_file, format, &renderer) {
+    let aggregates = match aggregate(
+        &program,
+        &dataset,
+        &args.records,
+        &data_file,
+        format,
+        &renderer,
+    ) {
         Ok(aggregates) => aggregates,
         Err(code) => return code,
     };
@@ -203,12 +188,38 @@ pub(crate) fn run(args: Args) -> u8 {
     status::OK
 }
 
+/// Reads the data file: its text (UTF-8) and its format, by extension.
+pub(super) fn read_data(path: &Path) -> Result<(SourceFile, Format), u8> {
+    let Some(format) = Format::from_path(path) else {
+        eprintln!(
+            "error: cannot tell the format of `{}`: name it .toml, .csv or .json",
+            path.display()
+        );
+        return Err(status::USAGE);
+    };
+    let bytes = load::read(path)?;
+    let data_name = path.display().to_string();
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok((SourceFile::new(&data_name, text), format)),
+        Err(error) => {
+            let at = error.utf8_error().valid_up_to();
+            let text = String::from_utf8_lossy(error.as_bytes()).into_owned();
+            let file = SourceFile::new(&data_name, text);
+            let (line, column) = file.line_column(at);
+            eprintln!(
+                "error: `{data_name}` is not UTF-8 text (line {line}, column {column}); save it as UTF-8"
+            );
+            Err(status::FAILED)
+        }
+    }
+}
+
 /// Reads every record set's records (from `--records` files, else from a
 /// TOML or JSON data file) and aggregates them per employee.
-fn aggregate(
+pub(super) fn aggregate(
     program: &eval::Program<'_>,
     dataset: &data::Dataset,
-    args: &Args,
+    records: &[String],
     data_file: &SourceFile,
     data_format: Format,
     renderer: &Renderer,
@@ -216,7 +227,7 @@ fn aggregate(
     let plan = program.plan;
     let mut files: Vec<Option<(SourceFile, Format)>> =
         plan.record_sets.iter().map(|_| None).collect();
-    for entry in &args.records {
+    for entry in records {
         let Some((name, path)) = entry.split_once('=') else {
             eprintln!("error: `--records {entry}`: write `--records SET=FILE`");
             return Err(status::USAGE);
@@ -306,12 +317,13 @@ fn aggregate(
     Ok(aggregator.finish())
 }
 
-/// `--set NAME=VALUE` pairs as param overrides.
-fn overrides(plan: &Plan, sets: &[String]) -> Result<Overrides, String> {
+/// `--set NAME=VALUE` pairs as param overrides; `flag` is the option's
+/// name, for messages (`--set`, `--old-set`, `--new-set`).
+pub(super) fn overrides(plan: &Plan, flag: &str, sets: &[String]) -> Result<Overrides, String> {
     let mut overrides = Overrides::default();
     for set in sets {
         let Some((name, text)) = set.split_once('=') else {
-            return Err(format!("`--set {set}`: write `--set NAME=VALUE`"));
+            return Err(format!("`{flag} {set}`: write `{flag} NAME=VALUE`"));
         };
         let name = name.trim();
         let params = || {
@@ -324,7 +336,7 @@ fn overrides(plan: &Plan, sets: &[String]) -> Result<Overrides, String> {
             Some(slot) if plan.slot(slot).role == Role::Param => slot,
             Some(slot) => {
                 return Err(format!(
-                    "`--set {name}=…`: `{name}` is {} {}, and only params can be set",
+                    "`{flag} {name}=…`: `{name}` is {} {}, and only params can be set",
                     if plan.slot(slot).role == Role::Input {
                         "an"
                     } else {
@@ -344,7 +356,7 @@ fn overrides(plan: &Plan, sets: &[String]) -> Result<Overrides, String> {
                     format!("its params are {}", list.join(", "))
                 };
                 return Err(format!(
-                    "`--set {name}=…`: the policy has no param `{name}`{hint}; {known}"
+                    "`{flag} {name}=…`: the policy has no param `{name}`{hint}; {known}"
                 ));
             }
         };
@@ -358,7 +370,7 @@ fn overrides(plan: &Plan, sets: &[String]) -> Result<Overrides, String> {
                 TextValueError::TooLarge => "the number has too many digits".to_string(),
                 TextValueError::NotACount => "a count is whole and not negative".to_string(),
             };
-            format!("`--set {name}={text}`: {why} (`{name}` is {ty})")
+            format!("`{flag} {name}={text}`: {why} (`{name}` is {ty})")
         })?;
         overrides.params.retain(|(s, _)| *s != slot);
         overrides.params.push((slot, value));

@@ -2,6 +2,7 @@
 //! subcommand; this one parses arguments and dispatches.
 
 mod check;
+mod diff;
 mod eval;
 mod explain;
 mod load;
@@ -39,6 +40,9 @@ enum Command {
     Eval(eval::Args),
     /// Run the policies' examples; ends with a line `N passed, N failed`.
     Test(test::Args),
+    /// Compare two policies (or one with changed params) on the same data:
+    /// each employee's old and new payout, totals, the lines that moved.
+    Diff(diff::Args),
 }
 
 /// Runs the program; the work happens on a thread with a large stack so
@@ -76,5 +80,6 @@ fn run() -> u8 {
         Command::Check(args) => check::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Test(args) => test::run(args),
+        Command::Diff(args) => diff::run(args),
     }
 }

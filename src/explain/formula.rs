@@ -127,7 +127,11 @@ impl<'a> Template<'a> {
                 .map(|arm| line_of(source, expr.span.start, arm.start))
                 .collect();
         }
-        let lines: Vec<String> = text.lines().map(strip_comment).collect();
+        let mut lines: Vec<String> = text.lines().map(strip_comment).collect();
+        // Some spans run on over blank lines and comments after the formula.
+        while lines.last().is_some_and(|line| line.trim().is_empty()) {
+            lines.pop();
+        }
         Template {
             written: lines.join("\n"),
             lines,
@@ -540,7 +544,11 @@ pub(crate) fn push_money(out: &mut String, n: Decimal, places: u32) {
         (n, places, false)
     } else {
         let cut = value::round(n, places + EXTRA_MONEY_PLACES);
-        (cut, cut.normalize().scale().max(places), cut != n)
+        if cut == n {
+            (n, scale, false)
+        } else {
+            (cut, places + EXTRA_MONEY_PLACES, true)
+        }
     };
     let mut fixed = shown.round_dp(decimals);
     fixed.rescale(decimals);
@@ -567,13 +575,15 @@ pub(crate) fn push_money(out: &mut String, n: Decimal, places: u32) {
     }
 }
 
-/// A number with at most `places` decimals, marked `…` when cut.
+/// A number with at most `places` decimals; when cut, with all `places`
+/// of them and `…` (`90.0000…`, not `90…`).
 fn limited(n: Decimal, places: u32) -> String {
     let cut = value::round(n, places);
-    let mut text = value::exact_string(cut);
-    if cut != n {
-        text.push('…');
+    if cut == n {
+        return value::exact_string(cut);
     }
+    let mut text = value::fixed_string(cut, places);
+    text.push('…');
     text
 }
 
@@ -609,6 +619,7 @@ mod tests {
         assert_eq!(money_text(d("-1234567.5"), 2), "-1,234,567.50");
         assert_eq!(money_text(d("999"), 0), "999");
         assert_eq!(money_text(d("-0.001"), 2), "-0.001");
+        assert_eq!(money_text(d("62410.0100001"), 2), "62,410.0100…");
         assert_eq!(money_text(d("5661.5"), 2), "5,661.50");
         assert_eq!(money_text(d("0.125"), 2), "0.125");
     }
@@ -618,5 +629,6 @@ mod tests {
         let d = |s| Decimal::from_str(s).unwrap();
         assert_eq!(limited(d("61.811"), 4), "61.811");
         assert_eq!(limited(d("10.256410256"), 4), "10.2564…");
+        assert_eq!(limited(d("90.00002"), 4), "90.0000…");
     }
 }

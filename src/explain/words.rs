@@ -235,9 +235,13 @@ pub(super) fn next_tier(explainer: &Explainer<'_>, next: &NextTier) -> String {
             let lever = tier::lever_name(explainer, reach.lever);
             let lever_type = tier::lever_type(plan, reach.lever);
             let change = value::sub(reach.lever_to, reach.lever_from).unwrap_or(Decimal::ZERO);
-            let lever = match reach.lever {
-                Lever::Input(_) => lever,
-                Lever::Aggregate(_) => format!("`{lever}`"),
+            let moved = match reach.lever {
+                // The subject is the input itself: its change says it all.
+                Lever::Input(_) if lever == *subject => String::new(),
+                Lever::Input(_) => format!(" ({lever} {})", signed(explainer, change, lever_type)),
+                Lever::Aggregate(_) => {
+                    format!(" (`{lever}` {})", signed(explainer, change, lever_type))
+                }
             };
             let tier_word = match reach.direction {
                 Direction::Up => "the next tier",
@@ -259,9 +263,8 @@ pub(super) fn next_tier(explainer: &Explainer<'_>, next: &NextTier) -> String {
                 )
             };
             format!(
-                "{} {subject} ({lever} {}) reaches {tier_word} `{arm}`: {effect}",
+                "{} {subject}{moved} reaches {tier_word} `{arm}`: {effect}",
                 signed(explainer, needed, info.subject_type),
-                signed(explainer, change, lever_type),
             )
         }
     }
