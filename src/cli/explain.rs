@@ -171,10 +171,9 @@ fn report_error(
     let prefix = format!("employee `{}`: ", explanation.id);
     match &explanation.body {
         Err(Unexplained::Data(errors)) => super::load::print_all(errors, data_file, renderer),
-        Err(Unexplained::Records(Some(error))) => {
+        Err(Unexplained::Records(error)) => {
             eprint!("{}", renderer.render(*error, Some(policy), Some(&prefix)));
         }
-        Err(Unexplained::Records(None)) => {}
         Ok(statement) => {
             if let Some(error) = &statement.error {
                 eprint!("{}", renderer.render(error, Some(policy), Some(&prefix)));

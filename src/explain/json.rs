@@ -391,9 +391,9 @@ fn employee<'x>(
             });
         }
         Err(Unexplained::Records(error)) => {
-            json.error = error.map(|e| ErrorJson {
-                code: e.code().to_string(),
-                message: e.to_string(),
+            json.error = Some(ErrorJson {
+                code: error.code().to_string(),
+                message: error.to_string(),
             });
         }
         Ok(statement) => statement_json(explainer, statement, &mut json),

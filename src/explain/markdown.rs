@@ -32,14 +32,16 @@ pub fn write_markdown(
     match &explanation.body {
         Err(Unexplained::Data(errors)) => {
             for error in errors.iter() {
-                let _ = writeln!(s, "- cannot be explained: {}", escape(&error.to_string()));
+                let _ = writeln!(
+                    s,
+                    "- cannot be explained: {}",
+                    escape_outside_code(&error.to_string())
+                );
             }
         }
         Err(Unexplained::Records(error)) => {
-            let why = error.map_or("the records could not be read".to_string(), |e| {
-                e.to_string()
-            });
-            let _ = writeln!(s, "- cannot be explained: {}", escape(&why));
+            let why = error.to_string();
+            let _ = writeln!(s, "- cannot be explained: {}", escape_outside_code(&why));
         }
         Ok(statement) => statement_markdown(explainer, statement, &mut s),
     }
@@ -118,7 +120,11 @@ fn statement_markdown(explainer: &Explainer<'_>, statement: &Statement<'_>, s: &
             }
             None => {
                 if let Some(error) = &statement.error {
-                    let _ = write!(s, ": cannot be computed: {}", escape(&error.to_string()));
+                    let _ = write!(
+                        s,
+                        ": cannot be computed: {}",
+                        escape_outside_code(&error.to_string())
+                    );
                 }
             }
         }

@@ -130,28 +130,17 @@ impl<'a> Explainer<'a> {
         aggregates: Option<&'e EmployeeAggregates>,
         work: &mut Workspace,
     ) -> Explanation<'e> {
-        let mut explanation = Explanation {
+        let body = match (&employee.inputs, aggregates) {
+            (Err(errors), _) => Err(Unexplained::Data(errors)),
+            (Ok(_), Some(Err(error))) => Err(Unexplained::Records(error)),
+            (Ok(inputs), Some(Ok(values))) => Ok(self.statement(inputs, values, work)),
+            (Ok(inputs), None) => Ok(self.statement(inputs, &[], work)),
+        };
+        Explanation {
             id: &employee.id,
             name: employee.name.as_deref(),
-            body: Err(Unexplained::Records(None)),
-        };
-        let inputs = match &employee.inputs {
-            Ok(inputs) => inputs,
-            Err(errors) => {
-                explanation.body = Err(Unexplained::Data(errors));
-                return explanation;
-            }
-        };
-        let aggregates: &[Option<Value>] = match aggregates {
-            Some(Ok(values)) => values,
-            Some(Err(error)) => {
-                explanation.body = Err(Unexplained::Records(Some(error)));
-                return explanation;
-            }
-            None => &[],
-        };
-        explanation.body = Ok(self.statement(inputs, aggregates, work));
-        explanation
+            body,
+        }
     }
 
     fn statement<'e>(
@@ -478,7 +467,7 @@ pub enum Unexplained<'e> {
     /// Their data row has errors.
     Data(&'e [DataError]),
     /// Their records could not be aggregated.
-    Records(Option<&'e EvalError>),
+    Records(&'e EvalError),
 }
 
 /// The walk from an employee's inputs to their payout.

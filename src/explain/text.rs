@@ -29,9 +29,7 @@ pub fn write_text(
             }
         }
         Err(Unexplained::Records(error)) => {
-            let why = error.map_or("the records could not be read".to_string(), |e| {
-                e.to_string()
-            });
+            let why = error.to_string();
             let _ = writeln!(s, "cannot be explained: {why}");
         }
         Ok(statement) => statement_text(explainer, statement, &mut s),
