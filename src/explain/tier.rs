@@ -644,3 +644,64 @@ impl Solver<'_, '_> {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::eval::{Overrides, bind};
+
+    /// The levers of the (only) tiers table of a policy whose inputs are
+    /// `revenue`, `plan` (money), `deals`, `calls` (counts).
+    fn levers(subject: &str) -> Result<Vec<String>, String> {
+        let source = format!(
+            "policy \"t\"\ncurrency USD\ninput revenue : money\ninput plan : money\n\
+             input deals : count\ninput calls : count\nparam goal = 10\n\
+             kpi share : percent = revenue / plan\n\
+             let x = tiers {subject} {{\n  below 1 : 0\n  otherwise : 1\n}}\n"
+        );
+        let ast = crate::syntax::parse(&source).map_err(|e| format!("{e:?}"))?;
+        let plan = crate::check::check(&ast).map_err(|e| format!("{e:?}"))?;
+        let program = bind(&plan, &Overrides::default()).map_err(|e| format!("{e:?}"))?;
+        let steps: Vec<(Slot, &Expr)> = plan.steps.iter().map(|s| (s.slot, &s.expr)).collect();
+        let targets = targets(&program, &source, &steps);
+        let target = targets.first().ok_or("no tiers")?;
+        target.levers.clone().map(|levers| {
+            levers
+                .iter()
+                .map(|lever| match lever {
+                    Lever::Input(i) => input_name(&plan, *i).to_string(),
+                    Lever::Aggregate(i) => format!("aggregate {i}"),
+                })
+                .collect()
+        })
+    }
+
+    #[test]
+    fn straight_lines_have_levers() {
+        assert_eq!(levers("share"), Ok(vec!["revenue".to_string()]));
+        assert_eq!(levers("deals"), Ok(vec!["deals".to_string()]));
+        assert_eq!(
+            levers("(deals + calls) / goal * 2 - 1"),
+            Ok(vec!["deals".to_string(), "calls".to_string()])
+        );
+        assert_eq!(
+            levers("if calls > 0 then deals / calls else 0"),
+            Ok(vec!["deals".to_string()])
+        );
+    }
+
+    #[test]
+    fn other_shapes_say_why_not() {
+        let why = |subject: &str| levers(subject).err().unwrap_or_default();
+        // A product is a line in either factor alone, not in one squared.
+        assert_eq!(
+            levers("deals * calls"),
+            Ok(vec!["deals".into(), "calls".into()])
+        );
+        assert!(why("deals * deals").contains("it multiplies `deals` by `deals`"));
+        assert!(why("goal / deals").contains("it divides by `deals`"));
+        assert!(why("min(deals, 5)").contains("it goes through `min`"));
+        assert!(why("if deals > 2 then deals else 0").contains("the condition `deals > 2`"));
+        assert!(why("goal").contains("it depends on no input"));
+    }
+}
