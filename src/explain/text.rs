@@ -6,6 +6,7 @@ use super::words::{self, num, table_notes};
 use super::{CapExplained, Explained, Explainer, Explanation, Statement, Unexplained};
 use crate::plan::Role;
 use crate::value::Type;
+use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
@@ -45,7 +46,7 @@ fn statement_text(explainer: &Explainer<'_>, statement: &Statement<'_>, s: &mut 
     }
 
     section(s, "Inputs");
-    let rows: Vec<[String; 3]> = plan
+    let rows: Vec<[Cow<'_, str>; 3]> = plan
         .inputs
         .iter()
         .enumerate()
@@ -56,9 +57,9 @@ fn statement_text(explainer: &Explainer<'_>, statement: &Statement<'_>, s: &mut 
                 .get(index)
                 .map_or(String::new(), |v| words::value(explainer, v, info.ty));
             [
-                info.name.clone(),
-                value,
-                info.doc.clone().unwrap_or_default(),
+                Cow::Borrowed(info.name.as_str()),
+                Cow::Owned(value),
+                Cow::Borrowed(info.doc.as_deref().unwrap_or("")),
             ]
         })
         .collect();
@@ -66,7 +67,7 @@ fn statement_text(explainer: &Explainer<'_>, statement: &Statement<'_>, s: &mut 
     s.push_str(explainer.params_text.get_or_init(|| params_text(explainer)));
     if !plan.aggregates.is_empty() {
         section(s, "Records");
-        let rows: Vec<[String; 3]> = explainer
+        let rows: Vec<[Cow<'_, str>; 3]> = explainer
             .aggregates
             .iter()
             .enumerate()
@@ -76,7 +77,11 @@ fn statement_text(explainer: &Explainer<'_>, statement: &Statement<'_>, s: &mut 
                     Some(Some(v)) => words::value(explainer, v, ty),
                     _ => "no records".to_string(),
                 };
-                [text.clone(), value, String::new()]
+                [
+                    Cow::Borrowed(text.as_str()),
+                    Cow::Owned(value),
+                    Cow::Borrowed(""),
+                ]
             })
             .collect();
         columns(s, &rows);
@@ -220,6 +225,33 @@ fn formula_text(
     explained: &Explained,
     s: &mut String,
 ) {
+    if explained.tables.is_empty() {
+        for line in &template.lines {
+            s.push_str("      ");
+            s.push_str(line);
+            s.push('\n');
+        }
+    } else {
+        table_lines(explainer, template, explained, s);
+    }
+    if let Some(substituted) = &explained.substituted {
+        let _ = writeln!(s, "    = {substituted}");
+    }
+    for (position, taken) in &explained.branches {
+        if let Some(info) = template.ifs.get(*position) {
+            let _ = writeln!(s, "      where {} is {taken}", info.condition);
+        }
+    }
+}
+
+/// The lines of a formula with tables, each arm that applied with its
+/// notes beside it.
+fn table_lines(
+    explainer: &Explainer<'_>,
+    template: &Template<'_>,
+    explained: &Explained,
+    s: &mut String,
+) {
     let mut notes: Vec<Vec<String>> = vec![Vec::new(); template.lines.len()];
     let mut after: Vec<String> = Vec::new();
     for table in &explained.tables {
@@ -254,20 +286,12 @@ fn formula_text(
     for note in after {
         let _ = writeln!(s, "      {note}");
     }
-    if let Some(substituted) = &explained.substituted {
-        let _ = writeln!(s, "    = {substituted}");
-    }
-    for (position, taken) in &explained.branches {
-        if let Some(info) = template.ifs.get(*position) {
-            let _ = writeln!(s, "      where {} is {taken}", info.condition);
-        }
-    }
 }
 
 /// The params' section: the same for every employee, so made once.
 fn params_text(explainer: &Explainer<'_>) -> String {
     let plan = explainer.plan;
-    let params: Vec<[String; 3]> = plan
+    let params: Vec<[Cow<'_, str>; 3]> = plan
         .params
         .iter()
         .map(|step| {
@@ -282,7 +306,11 @@ fn params_text(explainer: &Explainer<'_>) -> String {
             if explainer.options.overridden.contains(&step.slot) {
                 doc = format!("{doc} (set for this run)").trim().to_string();
             }
-            [info.name.clone(), value, doc]
+            [
+                Cow::Borrowed(info.name.as_str()),
+                Cow::Owned(value),
+                Cow::Owned(doc),
+            ]
         })
         .collect();
     let mut s = String::new();
@@ -297,19 +325,20 @@ fn section(s: &mut String, title: &str) {
     let _ = writeln!(s, "\n{title}");
 }
 
-/// Rows of three columns, the first two aligned.
-fn columns(s: &mut String, rows: &[[String; 3]]) {
+/// Rows of three columns: the first aligned left, the second right.
+fn columns(s: &mut String, rows: &[[Cow<'_, str>; 3]]) {
     let width = |i: usize| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0);
     let (w0, w1) = (width(0), width(1));
     for [a, b, c] in rows {
-        let mut line = format!("  {a}");
-        line.extend(std::iter::repeat_n(' ', w0 - a.chars().count() + 2));
-        line.extend(std::iter::repeat_n(' ', w1 - b.chars().count()));
-        line.push_str(b);
+        s.push_str("  ");
+        s.push_str(a);
+        let pad = w0 - a.chars().count() + 2 + w1 - b.chars().count();
+        s.extend(std::iter::repeat_n(' ', pad));
+        s.push_str(b);
         if !c.is_empty() {
-            line.push_str("  ");
-            line.push_str(c);
+            s.push_str("  ");
+            s.push_str(c);
         }
-        let _ = writeln!(s, "{}", line.trim_end());
+        s.push('\n');
     }
 }
