@@ -15,6 +15,7 @@ use std::path::PathBuf;
 pub(crate) enum DiffFormat {
     /// An aligned table for people, with totals and the lines that moved.
     Table,
+    /// Totals, lines and employees, amounts as exact decimal strings.
     Json,
     /// One row per employee, amounts exact.
     Csv,
@@ -41,6 +42,7 @@ pub(crate) struct Args {
     /// declares the set (repeatable).
     #[arg(long = "records", value_name = "SET=FILE")]
     records: Vec<String>,
+    /// How to write the diff.
     #[arg(long, value_enum, default_value = "table")]
     format: DiffFormat,
     /// Writes the diff to FILE (atomically) instead of standard output.

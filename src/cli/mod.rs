@@ -40,8 +40,8 @@ enum Command {
     Eval(eval::Args),
     /// Run the policies' examples; ends with a line `N passed, N failed`.
     Test(test::Args),
-    /// Compare two policies (or one with changed params) on the same data:
-    /// each employee's old and new payout, totals, the lines that moved.
+    /// Compare what two policies (or one with changed params) pay on the
+    /// same data, employee by employee.
     Diff(diff::Args),
 }
 
