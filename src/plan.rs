@@ -375,7 +375,7 @@ impl Expr {
     }
 
     /// Calls `f` on every direct subexpression.
-    pub fn for_each_child(&self, mut f: impl FnMut(&Expr)) {
+    pub fn for_each_child<'e>(&'e self, mut f: impl FnMut(&'e Expr)) {
         match &self.kind {
             ExprKind::Const(_)
             | ExprKind::Invalid
@@ -464,7 +464,7 @@ impl TableKind {
         }
     }
 
-    fn for_each_expr(&self, mut f: impl FnMut(&Expr)) {
+    fn for_each_expr<'e>(&'e self, mut f: impl FnMut(&'e Expr)) {
         let (subject, left, right) = self.parts();
         subject
             .into_iter()

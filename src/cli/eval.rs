@@ -1,7 +1,7 @@
 //! `kpi eval POLICY --data FILE`: evaluate every employee and write the
 //! report.
 
-use super::{load, status};
+use super::{explain, load, status};
 use crate::data::{self, Format};
 use crate::diagnostic::{Renderer, SourceFile};
 use crate::eval::{self, Overrides};
@@ -20,6 +20,10 @@ pub(crate) enum ReportFormat {
     Json,
     /// One row per employee, values exact.
     Csv,
+    /// With `--explain`: a statement for people (the default there).
+    Text,
+    /// With `--explain`: a statement to paste into a message or a wiki.
+    Markdown,
 }
 
 #[derive(clap::Args)]
@@ -29,9 +33,19 @@ pub(crate) struct Args {
     /// The period's data: a .toml, .csv or .json file.
     #[arg(long, value_name = "FILE")]
     data: PathBuf,
-    /// How to write the report.
-    #[arg(long, value_enum, default_value = "table")]
-    format: ReportFormat,
+    /// How to write the report: table (the default), json or csv; with
+    /// `--explain`, text (the default), json or markdown.
+    #[arg(long, value_enum)]
+    format: Option<ReportFormat>,
+    /// Explains each employee's payout step by step instead of the report:
+    /// every formula as written and with the employee's values, the arm of
+    /// each table that applied, gates, cap, rounding, and what it would
+    /// take to reach the next tier.
+    #[arg(long)]
+    explain: bool,
+    /// With `--explain`: only this employee (by id; repeatable).
+    #[arg(long, value_name = "ID", requires = "explain")]
+    employee: Vec<String>,
     /// Activity records of a record set from a file, e.g.
     /// `--records deals=deals.csv` (repeatable). Without it, a TOML or
     /// JSON data file may hold them under the set's name.
@@ -47,13 +61,27 @@ pub(crate) struct Args {
 }
 
 pub(crate) fn run(args: Args) -> u8 {
+    let explain_format = match (args.explain, args.format) {
+        (false, Some(ReportFormat::Text | ReportFormat::Markdown)) => {
+            eprintln!("error: `--format text` and `--format markdown` go with `--explain`");
+            return status::USAGE;
+        }
+        (true, None | Some(ReportFormat::Text)) => Some(explain::Format::Text),
+        (true, Some(ReportFormat::Json)) => Some(explain::Format::Json),
+        (true, Some(ReportFormat::Markdown)) => Some(explain::Format::Markdown),
+        (true, Some(ReportFormat::Table | ReportFormat::Csv)) => {
+            eprintln!("error: with `--explain`, `--format` is text, json or markdown");
+            return status::USAGE;
+        }
+        (false, _) => None,
+    };
     let renderer = Renderer::for_stderr();
     let loaded = match load::policy(&args.policy, &renderer) {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
     let plan = &loaded.plan;
-    let overrides = match overrides(plan, &args.set) {
+    let overrides = match overrides(plan, "--set", &args.set) {
         Ok(overrides) => overrides,
         Err(message) => {
             eprintln!("error: {message}");
@@ -68,32 +96,10 @@ pub(crate) fn run(args: Args) -> u8 {
         }
     };
 
-    let Some(format) = Format::from_path(&args.data) else {
-        eprintln!(
-            "error: cannot tell the format of `{}`: name it .toml, .csv or .json",
-            args.data.display()
-        );
-        return status::USAGE;
-    };
-    let bytes = match load::read(&args.data) {
-        Ok(bytes) => bytes,
+    let (data_file, format) = match read_data(&args.data) {
+        Ok(read) => read,
         Err(code) => return code,
     };
-    let data_name = args.data.display().to_string();
-    let text = match String::from_utf8(bytes) {
-        Ok(text) => text,
-        Err(error) => {
-            let at = error.utf8_error().valid_up_to();
-            let text = String::from_utf8_lossy(error.as_bytes()).into_owned();
-            let file = SourceFile::new(&data_name, text);
-            let (line, column) = file.line_column(at);
-            eprintln!(
-                "error: `{data_name}` is not UTF-8 text (line {line}, column {column}); save it as UTF-8"
-            );
-            return status::FAILED;
-        }
-    };
-    let data_file = SourceFile::new(&data_name, text);
     let dataset = match data::read_employees(plan, format, data_file.text()) {
         Ok(dataset) => dataset,
         Err(errors) => {
@@ -103,10 +109,34 @@ pub(crate) fn run(args: Args) -> u8 {
     };
     load::print_all(&dataset.warnings, &data_file, &renderer);
 
-    let aggregates = match aggregate(&program, &dataset, &args, &data_file, format, &renderer) {
+    let aggregates = match aggregate(
+        &program,
+        &dataset,
+        &args.records,
+        &data_file,
+        format,
+        &renderer,
+    ) {
         Ok(aggregates) => aggregates,
         Err(code) => return code,
     };
+    if let Some(format) = explain_format {
+        let request = explain::Request {
+            format,
+            employees: &args.employee,
+            output: args.output.as_deref(),
+            overridden: overrides.params.iter().map(|(slot, _)| *slot).collect(),
+        };
+        return explain::run(
+            &program,
+            &loaded.file,
+            &dataset,
+            &aggregates,
+            &data_file,
+            &renderer,
+            request,
+        );
+    }
     let report =
         report::evaluate(
             &program,
@@ -126,10 +156,12 @@ pub(crate) fn run(args: Args) -> u8 {
         );
 
     let mut out = Vec::new();
-    let written = match args.format {
-        ReportFormat::Table => report::write_table(&report, &mut out),
+    let written = match args.format.unwrap_or(ReportFormat::Table) {
         ReportFormat::Json => report::write_json(&report, &mut out),
         ReportFormat::Csv => report::write_csv(&report, &mut out),
+        ReportFormat::Table | ReportFormat::Text | ReportFormat::Markdown => {
+            report::write_table(&report, &mut out)
+        }
     };
     let written = written.and_then(|()| match &args.output {
         Some(path) => write_atomically(path, &out),
@@ -156,12 +188,38 @@ pub(crate) fn run(args: Args) -> u8 {
     status::OK
 }
 
+/// Reads the data file: its text (UTF-8) and its format, by extension.
+pub(super) fn read_data(path: &Path) -> Result<(SourceFile, Format), u8> {
+    let Some(format) = Format::from_path(path) else {
+        eprintln!(
+            "error: cannot tell the format of `{}`: name it .toml, .csv or .json",
+            path.display()
+        );
+        return Err(status::USAGE);
+    };
+    let bytes = load::read(path)?;
+    let data_name = path.display().to_string();
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok((SourceFile::new(&data_name, text), format)),
+        Err(error) => {
+            let at = error.utf8_error().valid_up_to();
+            let text = String::from_utf8_lossy(error.as_bytes()).into_owned();
+            let file = SourceFile::new(&data_name, text);
+            let (line, column) = file.line_column(at);
+            eprintln!(
+                "error: `{data_name}` is not UTF-8 text (line {line}, column {column}); save it as UTF-8"
+            );
+            Err(status::FAILED)
+        }
+    }
+}
+
 /// Reads every record set's records (from `--records` files, else from a
 /// TOML or JSON data file) and aggregates them per employee.
-fn aggregate(
+pub(super) fn aggregate(
     program: &eval::Program<'_>,
     dataset: &data::Dataset,
-    args: &Args,
+    records: &[String],
     data_file: &SourceFile,
     data_format: Format,
     renderer: &Renderer,
@@ -169,7 +227,7 @@ fn aggregate(
     let plan = program.plan;
     let mut files: Vec<Option<(SourceFile, Format)>> =
         plan.record_sets.iter().map(|_| None).collect();
-    for entry in &args.records {
+    for entry in records {
         let Some((name, path)) = entry.split_once('=') else {
             eprintln!("error: `--records {entry}`: write `--records SET=FILE`");
             return Err(status::USAGE);
@@ -259,12 +317,13 @@ fn aggregate(
     Ok(aggregator.finish())
 }
 
-/// `--set NAME=VALUE` pairs as param overrides.
-fn overrides(plan: &Plan, sets: &[String]) -> Result<Overrides, String> {
+/// `--set NAME=VALUE` pairs as param overrides; `flag` is the option's
+/// name, for messages (`--set`, `--old-set`, `--new-set`).
+pub(super) fn overrides(plan: &Plan, flag: &str, sets: &[String]) -> Result<Overrides, String> {
     let mut overrides = Overrides::default();
     for set in sets {
         let Some((name, text)) = set.split_once('=') else {
-            return Err(format!("`--set {set}`: write `--set NAME=VALUE`"));
+            return Err(format!("`{flag} {set}`: write `{flag} NAME=VALUE`"));
         };
         let name = name.trim();
         let params = || {
@@ -277,7 +336,7 @@ fn overrides(plan: &Plan, sets: &[String]) -> Result<Overrides, String> {
             Some(slot) if plan.slot(slot).role == Role::Param => slot,
             Some(slot) => {
                 return Err(format!(
-                    "`--set {name}=…`: `{name}` is {} {}, and only params can be set",
+                    "`{flag} {name}=…`: `{name}` is {} {}, and only params can be set",
                     if plan.slot(slot).role == Role::Input {
                         "an"
                     } else {
@@ -297,7 +356,7 @@ fn overrides(plan: &Plan, sets: &[String]) -> Result<Overrides, String> {
                     format!("its params are {}", list.join(", "))
                 };
                 return Err(format!(
-                    "`--set {name}=…`: the policy has no param `{name}`{hint}; {known}"
+                    "`{flag} {name}=…`: the policy has no param `{name}`{hint}; {known}"
                 ));
             }
         };
@@ -311,7 +370,7 @@ fn overrides(plan: &Plan, sets: &[String]) -> Result<Overrides, String> {
                 TextValueError::TooLarge => "the number has too many digits".to_string(),
                 TextValueError::NotACount => "a count is whole and not negative".to_string(),
             };
-            format!("`--set {name}={text}`: {why} (`{name}` is {ty})")
+            format!("`{flag} {name}={text}`: {why} (`{name}` is {ty})")
         })?;
         overrides.params.retain(|(s, _)| *s != slot);
         overrides.params.push((slot, value));
@@ -321,7 +380,7 @@ fn overrides(plan: &Plan, sets: &[String]) -> Result<Overrides, String> {
 
 /// Writes to a temporary file beside `path`, then renames it over `path`,
 /// so that readers never see half a report.
-fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+pub(super) fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),

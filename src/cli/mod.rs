@@ -2,7 +2,9 @@
 //! subcommand; this one parses arguments and dispatches.
 
 mod check;
+mod diff;
 mod eval;
+mod explain;
 mod fmt;
 mod load;
 mod test;
@@ -41,6 +43,9 @@ enum Command {
     Test(test::Args),
     /// Rewrite policies in the canonical layout; `--check` only reports.
     Fmt(fmt::Args),
+    /// Compare what two policies (or one with changed params) pay on the
+    /// same data, employee by employee.
+    Diff(diff::Args),
 }
 
 /// Runs the program.
@@ -65,5 +70,6 @@ fn run() -> u8 {
         Command::Eval(args) => eval::run(args),
         Command::Test(args) => test::run(args),
         Command::Fmt(args) => fmt::run(args),
+        Command::Diff(args) => diff::run(args),
     }
 }

@@ -58,6 +58,19 @@ pub trait Trace {
     fn branch(&mut self, id: u32, taken: bool) {
         let _ = (id, taken);
     }
+    /// One term of a sum table, reported just before its `table_arm`: for
+    /// `marginal`, slice × rate = amount; for `weighted`, value × weight =
+    /// amount. Explanations show these without recomputing them.
+    fn table_term(
+        &mut self,
+        table: u32,
+        arm: usize,
+        base: Decimal,
+        factor: Decimal,
+        amount: Decimal,
+    ) {
+        let _ = (table, arm, base, factor, amount);
+    }
 }
 
 impl Trace for () {}
@@ -162,7 +175,9 @@ pub(crate) fn eval(expr: &Expr, env: &Env<'_>, trace: &mut impl Trace) -> Result
                     rates,
                 } => {
                     let subject = num(subject, env, trace)?;
-                    Value::Num(marginal(subject, bounds, rates, span, env, trace, &arm)?)
+                    Value::Num(marginal(
+                        subject, bounds, rates, span, env, trace, table.id,
+                    )?)
                 }
                 TableKind::Curve {
                     subject,
@@ -175,8 +190,10 @@ pub(crate) fn eval(expr: &Expr, env: &Env<'_>, trace: &mut impl Trace) -> Result
                 TableKind::Weighted { values, weights } => {
                     let mut total = Decimal::ZERO;
                     for (index, (value, weight)) in values.iter().zip(weights).enumerate() {
-                        let term = value::mul(num(value, env, trace)?, num(weight, env, trace)?);
-                        total = arith(value::add(total, arith(term, span)?), span)?;
+                        let (value, weight) = (num(value, env, trace)?, num(weight, env, trace)?);
+                        let term = arith(value::mul(value, weight), span)?;
+                        total = arith(value::add(total, term), span)?;
+                        trace.table_term(table.id, index, value, weight, term);
                         arm(trace, index);
                     }
                     Value::Num(total)
@@ -290,7 +307,7 @@ fn marginal<T: Trace>(
     span: Span,
     env: &Env<'_>,
     trace: &mut T,
-    arm: &impl Fn(&mut T, usize),
+    table: u32,
 ) -> Result<Decimal> {
     let mut total = Decimal::ZERO;
     let mut floor = Decimal::ZERO;
@@ -303,9 +320,11 @@ fn marginal<T: Trace>(
             None => subject,
         };
         let slice = arith(value::sub(top, floor), span)?;
-        let amount = arith(value::mul(slice, num(rate, env, trace)?), span)?;
+        let rate = num(rate, env, trace)?;
+        let amount = arith(value::mul(slice, rate), span)?;
         total = arith(value::add(total, amount), span)?;
-        arm(trace, index);
+        trace.table_term(table, index, slice, rate, amount);
+        trace.table_arm(table, index);
         floor = top;
     }
     Ok(total)

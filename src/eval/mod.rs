@@ -36,6 +36,12 @@ impl Frame {
     pub fn get(&self, slot: Slot) -> Option<&Value> {
         self.slots.get(slot.index()).and_then(Option::as_ref)
     }
+
+    /// Every slot's value (params included), so that expressions of the
+    /// plan can be evaluated against an employee after the fact.
+    pub(crate) fn slots(&self) -> &[Option<Value>] {
+        &self.slots
+    }
 }
 
 /// How an employee's payout came out.
