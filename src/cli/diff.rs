@@ -155,11 +155,17 @@ pub(crate) fn run(args: Args) -> u8 {
             })
             .cloned()
             .collect();
-        let aggregates =
-            match eval::aggregate(program, dataset, &records, &data_file, format, &renderer) {
-                Ok(aggregates) => aggregates,
-                Err(code) => return code,
-            };
+        let aggregates = match eval::aggregate(
+            program,
+            dataset,
+            &records,
+            Some(&data_file),
+            format,
+            &renderer,
+        ) {
+            Ok(aggregates) => aggregates,
+            Err(code) => return code,
+        };
         reports.push(evaluate(program, dataset, &aggregates, loaded, &renderer));
     }
     let [old_report, new_report] = reports.as_slice() else {

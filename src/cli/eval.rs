@@ -96,31 +96,30 @@ pub(crate) fn run(args: Args) -> u8 {
         }
     };
 
-    let (data_file, format) = match read_data(&args.data) {
-        Ok(read) => read,
-        Err(code) => return code,
-    };
-    let dataset = match data::read_employees(plan, format, data_file.text()) {
-        Ok(dataset) => dataset,
-        Err(errors) => {
-            load::print_all(&errors, &data_file, &renderer);
-            return status::FAILED;
-        }
-    };
-    load::print_all(&dataset.warnings, &data_file, &renderer);
-
-    let aggregates = match aggregate(
-        &program,
-        &dataset,
-        &args.records,
-        &data_file,
-        format,
-        &renderer,
-    ) {
-        Ok(aggregates) => aggregates,
-        Err(code) => return code,
-    };
     if let Some(format) = explain_format {
+        let (data_file, data_format) = match read_data(&args.data) {
+            Ok(read) => read,
+            Err(code) => return code,
+        };
+        let dataset = match data::read_employees(plan, data_format, data_file.text()) {
+            Ok(dataset) => dataset,
+            Err(errors) => {
+                load::print_all(&errors, &data_file, &renderer);
+                return status::FAILED;
+            }
+        };
+        load::print_all(&dataset.warnings, &data_file, &renderer);
+        let aggregates = match aggregate(
+            &program,
+            &dataset,
+            &args.records,
+            Some(&data_file),
+            data_format,
+            &renderer,
+        ) {
+            Ok(aggregates) => aggregates,
+            Err(code) => return code,
+        };
         let request = explain::Request {
             format,
             employees: &args.employee,
@@ -137,55 +136,330 @@ pub(crate) fn run(args: Args) -> u8 {
             request,
         );
     }
-    let report =
-        report::evaluate(
-            &program,
-            &dataset,
-            &aggregates,
-            |employee, evaluated| match evaluated {
-                Evaluated::DataErrors(errors) => load::print_all(errors, &data_file, &renderer),
-                Evaluated::EvalError(error) => {
-                    let prefix = format!("employee `{}`: ", employee.id);
-                    eprint!(
-                        "{}",
-                        renderer.render(error, Some(&loaded.file), Some(&prefix))
-                    );
-                }
-                Evaluated::Paid(_) => {}
-            },
-        );
+    report(
+        &program,
+        &loaded.file,
+        &args,
+        args.format.unwrap_or(ReportFormat::Table),
+        &renderer,
+    )
+}
 
-    let mut out = Vec::new();
-    let written = match args.format.unwrap_or(ReportFormat::Table) {
-        ReportFormat::Json => report::write_json(&report, &mut out),
-        ReportFormat::Csv => report::write_csv(&report, &mut out),
-        ReportFormat::Table | ReportFormat::Text | ReportFormat::Markdown => {
-            report::write_table(&report, &mut out)
+/// Evaluates every employee and writes the report as employees come: a CSV
+/// data file of a policy without records streams through in chunks, each
+/// evaluated on every core; otherwise the employees are read first (their
+/// records need them all), then evaluated the same way.
+fn report(
+    program: &eval::Program<'_>,
+    policy_file: &SourceFile,
+    args: &Args,
+    format: ReportFormat,
+    renderer: &Renderer,
+) -> u8 {
+    let plan = program.plan;
+    let Some(data_format) = Format::from_path(&args.data) else {
+        eprintln!(
+            "error: cannot tell the format of `{}`: name it .toml, .csv or .json",
+            args.data.display()
+        );
+        return status::USAGE;
+    };
+    let json_rows;
+    let csv_rows;
+    let rows: Option<&dyn report::RowWriter> = match format {
+        ReportFormat::Json => {
+            json_rows = report::JsonRows { plan };
+            Some(&json_rows)
+        }
+        ReportFormat::Csv => {
+            csv_rows = report::CsvRows { plan };
+            Some(&csv_rows)
+        }
+        _ => None,
+    };
+    let output = match Output::open(args.output.as_deref()) {
+        Ok(output) => output,
+        Err(error) => {
+            eprintln!("error: cannot write the report: {error}");
+            return status::USAGE;
         }
     };
-    let written = written.and_then(|()| match &args.output {
-        Some(path) => write_atomically(path, &out),
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            stdout.write_all(&out).and_then(|()| stdout.flush())
+    // TOML and JSON are read whole anyway (and must be readable and UTF-8
+    // before anything else happens); a CSV file is read again only to show
+    // a diagnostic about it.
+    let data_file = LazyFile::new(&args.data);
+    if data_format != Format::Csv {
+        match read_data(&args.data) {
+            Ok((file, _)) => data_file.set(file),
+            Err(code) => return code,
         }
-    });
-    if let Err(error) = written
-        && error.kind() != std::io::ErrorKind::BrokenPipe
-    {
-        eprintln!("error: cannot write the report: {error}");
-        return status::USAGE;
     }
-    let errors = report.error_count();
-    if errors > 0 {
-        let noun = if errors == 1 { "employee" } else { "employees" };
+    let print_error = |employee: &data::Employee, evaluated: &Evaluated| match evaluated {
+        Evaluated::DataErrors(errors) => load::print_all(errors, data_file.get(), renderer),
+        Evaluated::EvalError(error) => {
+            let prefix = format!("employee `{}`: ", employee.id);
+            eprint!(
+                "{}",
+                renderer.render(error, Some(policy_file), Some(&prefix))
+            );
+        }
+        Evaluated::Paid(_) => {}
+    };
+    let mut pipeline = report::Pipeline::new(program, rows, output);
+    let mut written: std::io::Result<()> = Ok(());
+
+    let read = if data_format == Format::Csv && plan.record_sets.is_empty() {
+        let reader = match std::fs::File::open(&args.data) {
+            Ok(file) => std::io::BufReader::with_capacity(1 << 16, file),
+            Err(error) => {
+                eprintln!("error: cannot read `{}`: {error}", args.data.display());
+                return status::USAGE;
+            }
+        };
+        let mut chunk = Vec::with_capacity(report::CHUNK);
+        let streamed = data::stream_employees(
+            plan,
+            data_format,
+            data::Source::Reader(Box::new(reader)),
+            |employee| {
+                chunk.push(employee);
+                if chunk.len() == report::CHUNK && written.is_ok() {
+                    written = pipeline.push(&chunk, &[], &print_error);
+                    chunk.clear();
+                }
+            },
+        );
+        if streamed.is_ok() && written.is_ok() {
+            written = pipeline.push(&chunk, &[], &print_error);
+        }
+        streamed
+    } else {
+        let dataset = match employees(&args.data, data_format, plan, &data_file) {
+            Ok(dataset) => dataset,
+            Err(code) => return code,
+        };
+        let aggregates = match aggregate(
+            program,
+            &dataset,
+            &args.records,
+            (data_format != Format::Csv).then(|| data_file.get()),
+            data_format,
+            renderer,
+        ) {
+            Ok(aggregates) => aggregates,
+            Err(code) => return code,
+        };
+        for (index, chunk) in dataset.employees.chunks(report::CHUNK).enumerate() {
+            let start = index * report::CHUNK;
+            let end = (start + chunk.len()).min(aggregates.len());
+            let these = aggregates.get(start..end).unwrap_or_default();
+            if written.is_ok() {
+                written = pipeline.push(chunk, these, &print_error);
+            }
+        }
+        Ok(dataset.warnings)
+    };
+    match read {
+        Ok(warnings) => load::print_all(&warnings, data_file.get_if_needed(&warnings), renderer),
+        Err(errors) => {
+            load::print_all(&errors, data_file.get(), renderer);
+            // A file report is only ever replaced whole; standard output may
+            // have had the rows before the error.
+            if args.output.is_none() && pipeline.written() > 0 {
+                eprintln!(
+                    "the report on standard output is incomplete: the data file has errors (use --output FILE to write a report only when it is complete)"
+                );
+            } else {
+                eprintln!("no report was written: the data file has errors");
+            }
+            return status::FAILED;
+        }
+    }
+    let finished = written.and_then(|()| pipeline.finish());
+    let (totals, kept, output) = match finished {
+        Ok(done) => done,
+        Err(error) => return write_failed(&error),
+    };
+    let mut output = output;
+    if rows.is_none() {
+        let report = report::Report {
+            plan,
+            employees: kept,
+        };
+        if let Err(error) = report::write_table(&report, &mut output) {
+            return write_failed(&error);
+        }
+    }
+    if let Err(error) = output.commit() {
+        return write_failed(&error);
+    }
+    if totals.errors > 0 {
+        let noun = if totals.errors == 1 {
+            "employee"
+        } else {
+            "employees"
+        };
         eprintln!(
-            "{errors} {noun} of {} could not be evaluated; see the errors above",
-            report.employees.len()
+            "{} {noun} of {} could not be evaluated; see the errors above",
+            totals.errors, totals.employees
         );
         return status::FAILED;
     }
     status::OK
+}
+
+fn write_failed(error: &std::io::Error) -> u8 {
+    if error.kind() == std::io::ErrorKind::BrokenPipe {
+        return status::OK;
+    }
+    eprintln!("error: cannot write the report: {error}");
+    status::USAGE
+}
+
+/// Reads all employees: a CSV file as a stream, TOML and JSON whole.
+fn employees(
+    path: &Path,
+    format: Format,
+    plan: &Plan,
+    file: &LazyFile,
+) -> Result<data::Dataset, u8> {
+    let source = match format {
+        Format::Csv => match std::fs::File::open(path) {
+            Ok(opened) => data::Source::Reader(Box::new(std::io::BufReader::new(opened))),
+            Err(error) => {
+                eprintln!("error: cannot read `{}`: {error}", path.display());
+                return Err(status::USAGE);
+            }
+        },
+        _ => data::Source::Text(file.get().text()),
+    };
+    let mut employees = Vec::new();
+    match data::stream_employees(plan, format, source, |employee| employees.push(employee)) {
+        Ok(warnings) => Ok(data::Dataset {
+            employees,
+            warnings,
+        }),
+        Err(errors) => {
+            load::print_all(&errors, file.get(), &Renderer::for_stderr());
+            Err(status::FAILED)
+        }
+    }
+}
+
+/// A data file read from disk only when it is needed: to parse TOML or
+/// JSON, or to show a diagnostic about a CSV file that was streamed.
+pub(super) struct LazyFile {
+    path: PathBuf,
+    file: std::cell::OnceCell<SourceFile>,
+}
+
+impl LazyFile {
+    pub(super) fn new(path: &Path) -> Self {
+        LazyFile {
+            path: path.to_path_buf(),
+            file: std::cell::OnceCell::new(),
+        }
+    }
+
+    fn set(&self, file: SourceFile) {
+        // Set once, before any `get`.
+        let _ = self.file.set(file);
+    }
+
+    pub(super) fn get(&self) -> &SourceFile {
+        self.file.get_or_init(|| {
+            let bytes = std::fs::read(&self.path).unwrap_or_default();
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            SourceFile::new(self.path.display().to_string(), text)
+        })
+    }
+
+    /// The file if there is anything to show about it.
+    fn get_if_needed<T>(&self, diagnostics: &[T]) -> &SourceFile {
+        if diagnostics.is_empty() {
+            static EMPTY: std::sync::OnceLock<SourceFile> = std::sync::OnceLock::new();
+            return EMPTY.get_or_init(|| SourceFile::new("", String::new()));
+        }
+        self.get()
+    }
+}
+
+/// A file to show diagnostics against: read already, or when needed.
+enum Shown<'a> {
+    Lazy(&'a LazyFile),
+    Loaded(&'a SourceFile),
+}
+
+impl<'a> Shown<'a> {
+    fn get(&self) -> &'a SourceFile {
+        match self {
+            Shown::Lazy(file) => file.get(),
+            Shown::Loaded(file) => file,
+        }
+    }
+}
+
+/// Where the report goes: standard output, or a temporary file beside the
+/// target that replaces it only once the report is complete.
+enum Output {
+    Stdout(std::io::BufWriter<std::io::Stdout>),
+    File {
+        temp: std::io::BufWriter<tempfile::NamedTempFile>,
+        path: PathBuf,
+    },
+}
+
+impl Output {
+    fn open(path: Option<&Path>) -> std::io::Result<Output> {
+        Ok(match path {
+            None => Output::Stdout(std::io::BufWriter::with_capacity(
+                1 << 16,
+                std::io::stdout(),
+            )),
+            Some(path) => {
+                let dir = match path.parent() {
+                    Some(parent) if !parent.as_os_str().is_empty() => parent,
+                    _ => Path::new("."),
+                };
+                Output::File {
+                    temp: std::io::BufWriter::with_capacity(
+                        1 << 16,
+                        tempfile::NamedTempFile::new_in(dir)?,
+                    ),
+                    path: path.to_path_buf(),
+                }
+            }
+        })
+    }
+
+    /// Makes the report final: flushed, and for a file renamed into place.
+    fn commit(self) -> std::io::Result<()> {
+        match self {
+            Output::Stdout(mut out) => out.flush(),
+            Output::File { temp, path } => {
+                let temp = temp.into_inner().map_err(|e| e.into_error())?;
+                temp.as_file().sync_all()?;
+                temp.persist(&path).map_err(|error| error.error)?;
+                Ok(())
+            }
+        }
+    }
+}
+
+impl Write for Output {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Output::Stdout(out) => out.write(bytes),
+            Output::File { temp, .. } => temp.write(bytes),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Output::Stdout(out) => out.flush(),
+            Output::File { temp, .. } => temp.flush(),
+        }
+    }
 }
 
 /// Reads the data file: its text (UTF-8) and its format, by extension.
@@ -220,12 +494,12 @@ pub(super) fn aggregate(
     program: &eval::Program<'_>,
     dataset: &data::Dataset,
     records: &[String],
-    data_file: &SourceFile,
+    data_file: Option<&SourceFile>,
     data_format: Format,
     renderer: &Renderer,
 ) -> Result<Vec<report::EmployeeAggregates>, u8> {
     let plan = program.plan;
-    let mut files: Vec<Option<(SourceFile, Format)>> =
+    let mut files: Vec<Option<(LazyFile, Format)>> =
         plan.record_sets.iter().map(|_| None).collect();
     for entry in records {
         let Some((name, path)) = entry.split_once('=') else {
@@ -251,15 +525,11 @@ pub(super) fn aggregate(
             );
             return Err(status::USAGE);
         };
-        let bytes = load::read(path)?;
-        let Ok(text) = String::from_utf8(bytes) else {
-            eprintln!(
-                "error: `{}` is not UTF-8 text; save it as UTF-8",
-                path.display()
-            );
-            return Err(status::FAILED);
-        };
-        files[set] = Some((SourceFile::new(path.display().to_string(), text), format));
+        if let Err(error) = std::fs::metadata(path) {
+            eprintln!("error: cannot read `{}`: {error}", path.display());
+            return Err(status::USAGE);
+        }
+        files[set] = Some((LazyFile::new(path), format));
     }
     if plan.record_sets.is_empty() {
         return Ok(Vec::new());
@@ -273,13 +543,33 @@ pub(super) fn aggregate(
     let mut aggregator = eval::Aggregator::new(program, dataset.employees.len());
     let mut failed = false;
     for (set, file) in files.iter().enumerate() {
-        let (file, format) = match file {
-            Some((file, format)) => (file, *format),
-            None if data_format != Format::Csv => (data_file, data_format),
-            None => {
+        let set_name = &plan.record_sets[set].name;
+        // Records stream from their own files; a TOML or JSON data file
+        // may hold them too.
+        let (source, format, shown): (data::Source<'_>, Format, Shown<'_>) = match (file, data_file)
+        {
+            (Some((file, format)), _) => match std::fs::File::open(&file.path) {
+                Ok(opened) => (
+                    data::Source::Reader(Box::new(std::io::BufReader::with_capacity(
+                        1 << 16,
+                        opened,
+                    ))),
+                    *format,
+                    Shown::Lazy(file),
+                ),
+                Err(error) => {
+                    eprintln!("error: cannot read `{}`: {error}", file.path.display());
+                    return Err(status::USAGE);
+                }
+            },
+            (None, Some(data_file)) => (
+                data::Source::Text(data_file.text()),
+                data_format,
+                Shown::Loaded(data_file),
+            ),
+            (None, None) => {
                 eprintln!(
-                    "warning: no records of `{0}` given (use `--records {0}=FILE`): every employee has none",
-                    plan.record_sets[set].name
+                    "warning: no records of `{set_name}` given (use `--records {set_name}=FILE`): every employee has none"
                 );
                 continue;
             }
@@ -287,7 +577,7 @@ pub(super) fn aggregate(
         let source = data::RecordSource {
             set,
             format,
-            source: data::Source::Text(file.text()),
+            source,
         };
         let read = data::read_records(plan, source, &ids, |employee, fields| {
             if let Ok(inputs) = &dataset.employees[employee].inputs {
@@ -296,17 +586,18 @@ pub(super) fn aggregate(
         });
         match read {
             Ok(read) => {
-                load::print_all(&read.warnings, file, renderer);
+                if !read.warnings.is_empty() {
+                    load::print_all(&read.warnings, shown.get(), renderer);
+                }
                 if !read.found {
                     eprintln!(
-                        "warning: `{}` holds no records of `{1}` (use `--records {1}=FILE`): every employee has none",
-                        file.name(),
-                        plan.record_sets[set].name
+                        "warning: `{}` holds no records of `{set_name}` (use `--records {set_name}=FILE`): every employee has none",
+                        shown.get().name(),
                     );
                 }
             }
             Err(errors) => {
-                load::print_all(&errors, file, renderer);
+                load::print_all(&errors, shown.get(), renderer);
                 failed = true;
             }
         }

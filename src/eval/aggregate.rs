@@ -101,7 +101,7 @@ impl<'a, 'p> Aggregator<'a, 'p> {
         };
         for &index in list {
             let aggregate = &self.program.aggregates()[index];
-            let result = (|| -> Result<(), Fault> {
+            let result = (|| -> Result<(), Box<Fault>> {
                 if let Some(filter) = &aggregate.filter
                     && !boolean(filter, &env, &mut ())?
                 {
@@ -112,14 +112,16 @@ impl<'a, 'p> Aggregator<'a, 'p> {
                     None => None,
                 };
                 let state = &mut self.states[employee * count + index];
-                update(state, value).map_err(|kind| Fault {
-                    kind,
-                    span: aggregate.span,
+                update(state, value).map_err(|kind| {
+                    Box::new(Fault {
+                        kind,
+                        span: aggregate.span,
+                    })
                 })
             })();
             if let Err(fault) = result {
                 let target = format!("{}(…)", aggregate.func.name());
-                self.errors[employee] = Some(self.program.error_in(fault, &target));
+                self.errors[employee] = Some(self.program.error_in(*fault, &target));
                 return;
             }
         }

@@ -5,6 +5,7 @@ use crate::plan::{ArithOp, Builtin, CmpOp, Expr, ExprKind, TableKind};
 use crate::span::Span;
 use crate::value::{self, ArithError, Value};
 use rust_decimal::Decimal;
+use std::borrow::Cow;
 use std::cmp::Ordering;
 
 /// What an expression can read.
@@ -75,10 +76,12 @@ pub trait Trace {
 
 impl Trace for () {}
 
-type Result<T> = std::result::Result<T, Fault>;
+/// Faults are rare and large: boxed, they keep every `Result` of the
+/// evaluator small, which is most of its speed.
+type Result<T> = std::result::Result<T, Box<Fault>>;
 
-fn fault(kind: FaultKind, span: Span) -> Fault {
-    Fault { kind, span }
+fn fault(kind: FaultKind, span: Span) -> Box<Fault> {
+    Box::new(Fault { kind, span })
 }
 
 fn arith(result: std::result::Result<Decimal, ArithError>, span: Span) -> Result<Decimal> {
@@ -88,68 +91,48 @@ fn arith(result: std::result::Result<Decimal, ArithError>, span: Span) -> Result
     })
 }
 
-pub(crate) fn eval(expr: &Expr, env: &Env<'_>, trace: &mut impl Trace) -> Result<Value> {
+/// A value that is read, not computed: borrowed, never cloned.
+fn read<'e>(expr: &'e Expr, env: &'e Env<'_>) -> Option<Result<&'e Value>> {
     let span = expr.span;
-    Ok(match &expr.kind {
-        ExprKind::Const(value) => value.clone(),
-        ExprKind::Invalid => return Err(fault(FaultKind::Unavailable, span)),
+    let unavailable = || fault(FaultKind::Unavailable, span);
+    Some(match &expr.kind {
+        ExprKind::Const(value) => Ok(value),
         ExprKind::Slot(slot) => env
             .slots
             .get(slot.index())
             .and_then(Option::as_ref)
-            .cloned()
-            .ok_or_else(|| fault(FaultKind::Unavailable, span))?,
-        ExprKind::Field(index) => env
-            .fields
-            .get(*index as usize)
-            .cloned()
-            .ok_or_else(|| fault(FaultKind::Unavailable, span))?,
-        ExprKind::Input(index) => env
-            .inputs
-            .get(*index as usize)
-            .cloned()
-            .ok_or_else(|| fault(FaultKind::Unavailable, span))?,
+            .ok_or_else(unavailable),
+        ExprKind::Field(index) => env.fields.get(*index as usize).ok_or_else(unavailable),
+        ExprKind::Input(index) => env.inputs.get(*index as usize).ok_or_else(unavailable),
         ExprKind::Aggregate(index) => match env.aggregates.get(*index as usize) {
-            Some(Some(value)) => value.clone(),
-            Some(None) => return Err(fault(FaultKind::EmptyAggregate(*index), span)),
-            None => return Err(fault(FaultKind::Unavailable, span)),
+            Some(Some(value)) => Ok(value),
+            Some(None) => Err(fault(FaultKind::EmptyAggregate(*index), span)),
+            None => Err(unavailable()),
         },
-        ExprKind::Neg(operand) => Value::Num(value::neg(num(operand, env, trace)?)),
-        ExprKind::Not(operand) => Value::Bool(!boolean(operand, env, trace)?),
-        ExprKind::Arith(op, a, b) => {
-            let (a, b) = (num(a, env, trace)?, num(b, env, trace)?);
-            let result = match op {
-                ArithOp::Add => value::add(a, b),
-                ArithOp::Sub => value::sub(a, b),
-                ArithOp::Mul => value::mul(a, b),
-                ArithOp::Div => value::div(a, b),
-            };
-            Value::Num(arith(result, span)?)
-        }
-        ExprKind::Compare(op, a, b) => {
-            let ordering = compare(&eval(a, env, trace)?, &eval(b, env, trace)?, span)?;
-            Value::Bool(match op {
-                CmpOp::Eq => ordering == Ordering::Equal,
-                CmpOp::Ne => ordering != Ordering::Equal,
-                CmpOp::Lt => ordering == Ordering::Less,
-                CmpOp::Le => ordering != Ordering::Greater,
-                CmpOp::Gt => ordering == Ordering::Greater,
-                CmpOp::Ge => ordering != Ordering::Less,
-            })
-        }
-        ExprKind::And(a, b) => Value::Bool(boolean(a, env, trace)? && boolean(b, env, trace)?),
-        ExprKind::Or(a, b) => Value::Bool(boolean(a, env, trace)? || boolean(b, env, trace)?),
+        ExprKind::Invalid => Err(unavailable()),
+        _ => return None,
+    })
+}
+
+/// What `if`, `tiers` and `match` choose, and what the other tables
+/// compute: one place for both, whatever kind the caller wants.
+enum Chosen<'e> {
+    Expr(&'e Expr),
+    Number(Decimal),
+}
+
+fn choose<'e>(expr: &'e Expr, env: &Env<'_>, trace: &mut impl Trace) -> Result<Option<Chosen<'e>>> {
+    let span = expr.span;
+    Ok(Some(match &expr.kind {
         ExprKind::If(branch) => {
             let taken = boolean(&branch.cond, env, trace)?;
             trace.branch(branch.id, taken);
-            let chosen = if taken {
+            Chosen::Expr(if taken {
                 &branch.then
             } else {
                 &branch.otherwise
-            };
-            eval(chosen, env, trace)?
+            })
         }
-        ExprKind::Call(builtin, args) => call(*builtin, args, span, env, trace)?,
         ExprKind::Table(table) => {
             let arm = |trace: &mut _, arm| Trace::table_arm(trace, table.id, arm);
             match &table.kind {
@@ -167,7 +150,21 @@ pub(crate) fn eval(expr: &Expr, env: &Env<'_>, trace: &mut impl Trace) -> Result
                         }
                     }
                     arm(trace, chosen);
-                    eval(&values[chosen], env, trace)?
+                    Chosen::Expr(&values[chosen])
+                }
+                TableKind::Match {
+                    subject,
+                    cases,
+                    values,
+                } => {
+                    let subject = operand(subject, env, trace)?;
+                    let text = subject.as_text().unwrap_or_default();
+                    let chosen = cases
+                        .iter()
+                        .position(|case| case.iter().any(|s| &**s == text))
+                        .unwrap_or(cases.len());
+                    arm(trace, chosen);
+                    Chosen::Expr(&values[chosen])
                 }
                 TableKind::Marginal {
                     subject,
@@ -175,7 +172,7 @@ pub(crate) fn eval(expr: &Expr, env: &Env<'_>, trace: &mut impl Trace) -> Result
                     rates,
                 } => {
                     let subject = num(subject, env, trace)?;
-                    Value::Num(marginal(
+                    Chosen::Number(marginal(
                         subject, bounds, rates, span, env, trace, table.id,
                     )?)
                 }
@@ -185,7 +182,7 @@ pub(crate) fn eval(expr: &Expr, env: &Env<'_>, trace: &mut impl Trace) -> Result
                     values,
                 } => {
                     let subject = num(subject, env, trace)?;
-                    Value::Num(curve(subject, points, values, span, env, trace, &arm)?)
+                    Chosen::Number(curve(subject, points, values, span, env, trace, &arm)?)
                 }
                 TableKind::Weighted { values, weights } => {
                     let mut total = Decimal::ZERO;
@@ -196,46 +193,109 @@ pub(crate) fn eval(expr: &Expr, env: &Env<'_>, trace: &mut impl Trace) -> Result
                         trace.table_term(table.id, index, value, weight, term);
                         arm(trace, index);
                     }
-                    Value::Num(total)
-                }
-                TableKind::Match {
-                    subject,
-                    cases,
-                    values,
-                } => {
-                    let subject = eval(subject, env, trace)?;
-                    let text = subject.as_text().unwrap_or_default();
-                    let chosen = cases
-                        .iter()
-                        .position(|case| case.iter().any(|s| &**s == text))
-                        .unwrap_or(cases.len());
-                    arm(trace, chosen);
-                    eval(&values[chosen], env, trace)?
+                    Chosen::Number(total)
                 }
             }
         }
+        _ => return Ok(None),
+    }))
+}
+
+/// Any expression's value.
+pub(crate) fn eval(expr: &Expr, env: &Env<'_>, trace: &mut impl Trace) -> Result<Value> {
+    if let Some(value) = read(expr, env) {
+        return value.cloned();
+    }
+    match choose(expr, env, trace)? {
+        Some(Chosen::Expr(chosen)) => return eval(chosen, env, trace),
+        Some(Chosen::Number(n)) => return Ok(Value::Num(n)),
+        None => {}
+    }
+    Ok(match &expr.kind {
+        ExprKind::Not(_) | ExprKind::And(..) | ExprKind::Or(..) | ExprKind::Compare(..) => {
+            Value::Bool(boolean(expr, env, trace)?)
+        }
+        _ => Value::Num(num(expr, env, trace)?),
     })
 }
 
-pub(crate) fn num(expr: &Expr, env: &Env<'_>, trace: &mut impl Trace) -> Result<Decimal> {
-    match eval(expr, env, trace)? {
-        Value::Num(n) => Ok(n),
-        // INVARIANT: the checker proved this expression numeric.
-        _ => Err(fault(
-            FaultKind::InvalidArgument("expected a number".to_string()),
-            expr.span,
-        )),
+/// An operand of a comparison: read in place where it can be.
+fn operand<'e>(expr: &'e Expr, env: &'e Env<'_>, trace: &mut impl Trace) -> Result<Cow<'e, Value>> {
+    match read(expr, env) {
+        Some(value) => value.map(Cow::Borrowed),
+        None => eval(expr, env, trace).map(Cow::Owned),
     }
 }
 
+/// A numeric expression's value, without wrapping it in a [`Value`].
+pub(crate) fn num(expr: &Expr, env: &Env<'_>, trace: &mut impl Trace) -> Result<Decimal> {
+    let span = expr.span;
+    let not_a_number = || {
+        // INVARIANT: the checker proved this expression numeric.
+        fault(
+            FaultKind::InvalidArgument("expected a number".to_string()),
+            span,
+        )
+    };
+    if let Some(value) = read(expr, env) {
+        return value?.as_num().ok_or_else(not_a_number);
+    }
+    match choose(expr, env, trace)? {
+        Some(Chosen::Expr(chosen)) => return num(chosen, env, trace),
+        Some(Chosen::Number(n)) => return Ok(n),
+        None => {}
+    }
+    match &expr.kind {
+        ExprKind::Neg(operand) => Ok(value::neg(num(operand, env, trace)?)),
+        ExprKind::Arith(op, a, b) => {
+            let (a, b) = (num(a, env, trace)?, num(b, env, trace)?);
+            let result = match op {
+                ArithOp::Add => value::add(a, b),
+                ArithOp::Sub => value::sub(a, b),
+                ArithOp::Mul => value::mul(a, b),
+                ArithOp::Div => value::div(a, b),
+            };
+            arith(result, span)
+        }
+        ExprKind::Call(builtin, args) => call(*builtin, args, span, env, trace),
+        _ => Err(not_a_number()),
+    }
+}
+
+/// A condition's value.
 pub(crate) fn boolean(expr: &Expr, env: &Env<'_>, trace: &mut impl Trace) -> Result<bool> {
-    match eval(expr, env, trace)? {
-        Value::Bool(b) => Ok(b),
+    let span = expr.span;
+    let not_a_bool = || {
         // INVARIANT: the checker proved this expression a bool.
-        _ => Err(fault(
+        fault(
             FaultKind::InvalidArgument("expected true or false".to_string()),
-            expr.span,
-        )),
+            span,
+        )
+    };
+    if let Some(value) = read(expr, env) {
+        return value?.as_bool().ok_or_else(not_a_bool);
+    }
+    if let Some(Chosen::Expr(chosen)) = choose(expr, env, trace)? {
+        return boolean(chosen, env, trace);
+    }
+    match &expr.kind {
+        ExprKind::Not(operand) => Ok(!boolean(operand, env, trace)?),
+        ExprKind::And(a, b) => Ok(boolean(a, env, trace)? && boolean(b, env, trace)?),
+        ExprKind::Or(a, b) => Ok(boolean(a, env, trace)? || boolean(b, env, trace)?),
+        ExprKind::Compare(op, a, b) => {
+            let a = operand(a, env, trace)?;
+            let b = operand(b, env, trace)?;
+            let ordering = compare(&a, &b, span)?;
+            Ok(match op {
+                CmpOp::Eq => ordering == Ordering::Equal,
+                CmpOp::Ne => ordering != Ordering::Equal,
+                CmpOp::Lt => ordering == Ordering::Less,
+                CmpOp::Le => ordering != Ordering::Greater,
+                CmpOp::Gt => ordering == Ordering::Greater,
+                CmpOp::Ge => ordering != Ordering::Less,
+            })
+        }
+        _ => Err(not_a_bool()),
     }
 }
 
@@ -257,34 +317,46 @@ fn call(
     span: Span,
     env: &Env<'_>,
     trace: &mut impl Trace,
-) -> Result<Value> {
-    let mut values = Vec::with_capacity(args.len());
-    for arg in args {
-        values.push(num(arg, env, trace)?);
-    }
+) -> Result<Decimal> {
     let invalid = |message: String| fault(FaultKind::InvalidArgument(message), span);
-    let result = match (builtin, values.as_slice()) {
-        (Builtin::Min, [first, rest @ ..]) => rest.iter().fold(*first, |m, v| m.min(*v)),
-        (Builtin::Max, [first, rest @ ..]) => rest.iter().fold(*first, |m, v| m.max(*v)),
-        (Builtin::Clamp, [x, lo, hi]) => {
+    let mut arg = |index: usize| match args.get(index) {
+        Some(expr) => num(expr, env, trace),
+        None => Err(invalid(format!("wrong arguments to `{}`", builtin.name()))),
+    };
+    Ok(match builtin {
+        Builtin::Min | Builtin::Max => {
+            let mut result = arg(0)?;
+            for index in 1..args.len() {
+                let next = arg(index)?;
+                result = if builtin == Builtin::Min {
+                    result.min(next)
+                } else {
+                    result.max(next)
+                };
+            }
+            result
+        }
+        Builtin::Clamp => {
+            let (x, lo, hi) = (arg(0)?, arg(1)?, arg(2)?);
             if lo > hi {
                 return Err(invalid(format!(
                     "clamp's lower bound {} is above its upper bound {}",
-                    value::exact_string(*lo),
-                    value::exact_string(*hi)
+                    value::exact_string(lo),
+                    value::exact_string(hi)
                 )));
             }
-            (*x).clamp(*lo, *hi)
+            x.clamp(lo, hi)
         }
-        (Builtin::Abs, [x]) => x.abs(),
-        (Builtin::Floor, [x]) => x.floor(),
-        (Builtin::Ceil, [x]) => x.ceil(),
-        (Builtin::Round, [x]) => value::round(*x, 0),
-        (Builtin::Round, [x, places]) => {
-            let places = places.normalize();
+        Builtin::Abs => arg(0)?.abs(),
+        Builtin::Floor => arg(0)?.floor(),
+        Builtin::Ceil => arg(0)?.ceil(),
+        Builtin::Round if args.len() == 1 => value::round(arg(0)?, 0),
+        Builtin::Round => {
+            let x = arg(0)?;
+            let places = arg(1)?.normalize();
             let whole = places.scale() == 0 && !places.is_sign_negative();
             match u32::try_from(places.mantissa()) {
-                Ok(p) if whole && p <= 28 => value::round(*x, p),
+                Ok(p) if whole && p <= 28 => value::round(x, p),
                 _ => {
                     return Err(invalid(format!(
                         "round's places must be a whole number from 0 to 28, not {}",
@@ -293,9 +365,7 @@ fn call(
                 }
             }
         }
-        _ => return Err(invalid(format!("wrong arguments to `{}`", builtin.name()))),
-    };
-    Ok(Value::Num(result))
+    })
 }
 
 /// Graduated slices: each slice of the subject up to a bound, times its

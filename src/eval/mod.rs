@@ -80,7 +80,7 @@ impl Program<'_> {
                 inputs,
                 aggregates,
             };
-            let mut value = eval(&step.expr, &env, trace).map_err(|f| self.error(f, step.slot))?;
+            let mut value = eval(&step.expr, &env, trace).map_err(|f| self.error(*f, step.slot))?;
             if *is_bonus && let Value::Num(amount) = value {
                 let rounded = value::round(amount, places);
                 sum = sum
@@ -102,7 +102,7 @@ impl Program<'_> {
         let mut failed_gates = Vec::new();
         for (index, gate) in self.gates.iter().enumerate() {
             let passed =
-                boolean(&gate.cond, &env, trace).map_err(|fault| self.error_in(fault, "gate"))?;
+                boolean(&gate.cond, &env, trace).map_err(|fault| self.error_in(*fault, "gate"))?;
             if !passed {
                 failed_gates.push(index);
             }
@@ -115,7 +115,7 @@ impl Program<'_> {
             });
         }
         if let Some(cap) = &self.cap {
-            let limit = num(cap, &env, trace).map_err(|fault| self.error_in(fault, "cap"))?;
+            let limit = num(cap, &env, trace).map_err(|fault| self.error_in(*fault, "cap"))?;
             let limit = value::round(limit, places);
             if sum > limit {
                 return Ok(Verdict {

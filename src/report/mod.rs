@@ -3,10 +3,12 @@
 
 mod csv;
 mod json;
+mod pipeline;
 mod table;
 
 pub use csv::{CsvRows, write_csv};
 pub use json::{JsonRows, write_json};
+pub use pipeline::{CHUNK, Pipeline};
 pub use table::{money, show, write_table};
 
 use crate::data::Dataset;
@@ -176,6 +178,29 @@ pub fn evaluate_employee(
     }
 }
 
+/// What the report says of one evaluated employee.
+pub fn employee_report(employee: &crate::data::Employee, evaluated: &Evaluated) -> EmployeeReport {
+    let outcome = match evaluated {
+        Evaluated::Paid(payout) => Outcome::Paid(payout.clone()),
+        Evaluated::DataErrors(errors) => {
+            let first = errors.first();
+            Outcome::Failed {
+                code: first.map(|e| e.code()).unwrap_or_default(),
+                message: first.map(|e| e.to_string()).unwrap_or_default(),
+            }
+        }
+        Evaluated::EvalError(error) => Outcome::Failed {
+            code: error.code().to_string(),
+            message: error.to_string(),
+        },
+    };
+    EmployeeReport {
+        id: employee.id.clone(),
+        name: employee.name.clone(),
+        outcome,
+    }
+}
+
 /// Evaluates every employee of a dataset, in order, with their aggregates
 /// (one per employee, or none when the policy has no records). Errors stay
 /// with their employee; `on_error` sees each one (to print it).
@@ -192,29 +217,10 @@ pub fn evaluate<'p>(
         .enumerate()
         .map(|(index, employee)| {
             let evaluated = evaluate_employee(program, employee, aggregates.get(index), &mut frame);
-            let outcome = match &evaluated {
-                Evaluated::Paid(payout) => Outcome::Paid(payout.clone()),
-                Evaluated::DataErrors(errors) => {
-                    on_error(employee, &evaluated);
-                    let first = errors.first();
-                    Outcome::Failed {
-                        code: first.map(|e| e.code()).unwrap_or_default(),
-                        message: first.map(|e| e.to_string()).unwrap_or_default(),
-                    }
-                }
-                Evaluated::EvalError(error) => {
-                    on_error(employee, &evaluated);
-                    Outcome::Failed {
-                        code: error.code().to_string(),
-                        message: error.to_string(),
-                    }
-                }
-            };
-            EmployeeReport {
-                id: employee.id.clone(),
-                name: employee.name.clone(),
-                outcome,
+            if !matches!(evaluated, Evaluated::Paid(_)) {
+                on_error(employee, &evaluated);
             }
+            employee_report(employee, &evaluated)
         })
         .collect();
     Report {
