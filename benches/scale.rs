@@ -163,7 +163,17 @@ struct Measured {
 }
 
 /// Runs a command to completion and reads its own peak resident memory.
+///
+/// The child must be started by `fork`, not `vfork`/`posix_spawn`: a child
+/// that shares its parent's memory until `exec` inherits the parent's peak
+/// as its own. A `pre_exec` hook makes the standard library fork; the
+/// forked copy starts at the parent's current (small) size.
 fn measure(command: &mut Command) -> Measured {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: the hook does nothing, so it is async-signal-safe.
+    unsafe {
+        command.pre_exec(|| Ok(()));
+    }
     let start = Instant::now();
     let child = command.spawn().expect("starts");
     let pid = child.id() as libc::pid_t;
@@ -230,15 +240,39 @@ fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
+/// Compares two files piece by piece (reading them whole would grow this
+/// process, and every child forked after it).
 fn same_output(ours: &Path, base: &Path) {
-    let a = std::fs::read(ours).expect("kpi wrote its report");
-    let b = std::fs::read(base).expect("the baseline wrote its report");
-    assert!(
-        a == b,
-        "kpi and the baseline disagree: diff {} {}",
-        ours.display(),
-        base.display()
-    );
+    use std::io::Read;
+    let open = |path: &Path| std::io::BufReader::new(File::open(path).expect("the report exists"));
+    let (mut a, mut b) = (open(ours), open(base));
+    let (mut left, mut right) = (vec![0; 1 << 16], vec![0; 1 << 16]);
+    loop {
+        let n = a.read(&mut left).expect("reads");
+        let mut filled = 0;
+        while filled < n {
+            let m = b.read(&mut right[filled..n]).expect("reads");
+            if m == 0 {
+                break;
+            }
+            filled += m;
+        }
+        assert!(
+            n == filled && left[..n] == right[..n],
+            "kpi and the baseline disagree: diff {} {}",
+            ours.display(),
+            base.display()
+        );
+        if n == 0 {
+            let mut rest = [0u8; 1];
+            assert_eq!(
+                b.read(&mut rest).expect("reads"),
+                0,
+                "the baseline wrote more"
+            );
+            return;
+        }
+    }
 }
 
 /// Evaluation alone: the data already parsed, one thread, no output.
