@@ -221,7 +221,7 @@ pub enum ExpectTarget {
     GateFails(usize),
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Expr {
     pub kind: ExprKind,
     pub span: Span,
@@ -283,7 +283,7 @@ impl Builtin {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum ExprKind {
     Const(Value),
     /// Stands for an expression the checker rejected. Never in a plan that
@@ -310,7 +310,7 @@ pub enum ExprKind {
     Table(Box<Table>),
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct IfExpr {
     /// Numbers the `if`s of a plan, for branch coverage.
     pub id: u32,
@@ -319,7 +319,7 @@ pub struct IfExpr {
     pub otherwise: Expr,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Table {
     /// Numbers the tables of a plan, for arm coverage and explanations.
     pub id: u32,
@@ -331,7 +331,7 @@ pub struct Table {
 
 /// Tables, with constant parts (thresholds, points, weights) as
 /// expressions that `eval::bind` folds to [`ExprKind::Const`].
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum TableKind {
     /// Values has one more entry than thresholds: the `otherwise` value.
     Tiers {

@@ -8,7 +8,7 @@ use crate::eval::{self, Overrides};
 use crate::plan::{Plan, Role};
 use crate::report::{self, Evaluated};
 use crate::suggest;
-use crate::value::{self, TextValueError};
+use crate::value::{self, TextValueError, Value};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -209,30 +209,54 @@ fn report(
     let mut written: std::io::Result<()> = Ok(());
 
     let read = if data_format == Format::Csv && plan.record_sets.is_empty() {
-        let reader = match std::fs::File::open(&args.data) {
-            Ok(file) => std::io::BufReader::with_capacity(1 << 16, file),
+        let file = match std::fs::File::open(&args.data) {
+            Ok(file) => file,
             Err(error) => {
                 eprintln!("error: cannot read `{}`: {error}", args.data.display());
                 return status::USAGE;
             }
         };
-        let mut chunk = Vec::with_capacity(report::CHUNK);
-        let streamed = data::stream_employees(
-            plan,
-            data_format,
-            data::Source::Reader(Box::new(reader)),
-            |employee| {
-                chunk.push(employee);
-                if chunk.len() == report::CHUNK && written.is_ok() {
-                    written = pipeline.push(&chunk, &[], &print_error);
-                    chunk.clear();
+        // A reader thread parses the next chunk while the pool evaluates
+        // and formats this one.
+        std::thread::scope(|scope| {
+            let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<data::Employee>>(2);
+            let reading = scope.spawn(move || {
+                let reader = std::io::BufReader::with_capacity(1 << 16, file);
+                let mut chunk = Vec::with_capacity(report::CHUNK);
+                let streamed = data::stream_employees(
+                    plan,
+                    data_format,
+                    data::Source::Reader(Box::new(reader)),
+                    |employee| {
+                        chunk.push(employee);
+                        if chunk.len() == report::CHUNK {
+                            let full =
+                                std::mem::replace(&mut chunk, Vec::with_capacity(report::CHUNK));
+                            // The receiver is gone only if writing failed.
+                            let _ = sender.send(full);
+                        }
+                    },
+                );
+                if streamed.is_ok() && !chunk.is_empty() {
+                    let _ = sender.send(chunk);
                 }
-            },
-        );
-        if streamed.is_ok() && written.is_ok() {
-            written = pipeline.push(&chunk, &[], &print_error);
-        }
-        streamed
+                streamed
+            });
+            for chunk in receiver {
+                if written.is_ok() {
+                    written = pipeline.push(&chunk, &[], &print_error);
+                }
+            }
+            reading.join().unwrap_or_else(|_| {
+                Err(vec![data::DataError::Malformed {
+                    message: "kpi stopped reading the file unexpectedly".to_string(),
+                    span: crate::span::Span::default().into(),
+                    help: Some(
+                        "please report this with the file to the kpi developers".to_string(),
+                    ),
+                }])
+            })
+        })
     } else {
         let dataset = match employees(&args.data, data_format, plan, &data_file) {
             Ok(dataset) => dataset,
@@ -381,6 +405,26 @@ impl LazyFile {
             return EMPTY.get_or_init(|| SourceFile::new("", String::new()));
         }
         self.get()
+    }
+}
+
+/// Records handed from the reader thread to the aggregator at a time.
+const RECORD_BATCH: usize = 8192;
+
+/// A record source that can go to the reader thread.
+enum Opened<'t> {
+    File(std::fs::File),
+    Text(&'t str),
+}
+
+impl<'t> Opened<'t> {
+    fn source(self) -> data::Source<'t> {
+        match self {
+            Opened::File(file) => {
+                data::Source::Reader(Box::new(std::io::BufReader::with_capacity(1 << 16, file)))
+            }
+            Opened::Text(text) => data::Source::Text(text),
+        }
     }
 }
 
@@ -534,36 +578,23 @@ pub(super) fn aggregate(
     if plan.record_sets.is_empty() {
         return Ok(Vec::new());
     }
-    let ids: std::collections::HashMap<&str, usize> = dataset
-        .employees
-        .iter()
-        .enumerate()
-        .map(|(index, employee)| (employee.id.as_str(), index))
-        .collect();
+    let ids = data::EmployeeIndex::new(&dataset.employees);
     let mut aggregator = eval::Aggregator::new(program, dataset.employees.len());
     let mut failed = false;
     for (set, file) in files.iter().enumerate() {
         let set_name = &plan.record_sets[set].name;
         // Records stream from their own files; a TOML or JSON data file
         // may hold them too.
-        let (source, format, shown): (data::Source<'_>, Format, Shown<'_>) = match (file, data_file)
-        {
+        let (opened, format, shown): (Opened<'_>, Format, Shown<'_>) = match (file, data_file) {
             (Some((file, format)), _) => match std::fs::File::open(&file.path) {
-                Ok(opened) => (
-                    data::Source::Reader(Box::new(std::io::BufReader::with_capacity(
-                        1 << 16,
-                        opened,
-                    ))),
-                    *format,
-                    Shown::Lazy(file),
-                ),
+                Ok(opened) => (Opened::File(opened), *format, Shown::Lazy(file)),
                 Err(error) => {
                     eprintln!("error: cannot read `{}`: {error}", file.path.display());
                     return Err(status::USAGE);
                 }
             },
             (None, Some(data_file)) => (
-                data::Source::Text(data_file.text()),
+                Opened::Text(data_file.text()),
                 data_format,
                 Shown::Loaded(data_file),
             ),
@@ -574,15 +605,44 @@ pub(super) fn aggregate(
                 continue;
             }
         };
-        let source = data::RecordSource {
-            set,
-            format,
-            source,
-        };
-        let read = data::read_records(plan, source, &ids, |employee, fields| {
-            if let Ok(inputs) = &dataset.employees[employee].inputs {
-                aggregator.add(employee, set, fields, inputs);
+        // A reader thread parses and types the records, in batches; this
+        // one aggregates them.
+        let read = std::thread::scope(|scope| {
+            let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<(usize, Vec<Value>)>>(4);
+            let ids = &ids;
+            let reading = scope.spawn(move || {
+                let source = data::RecordSource {
+                    set,
+                    format,
+                    source: opened.source(),
+                };
+                let mut batch = Vec::with_capacity(RECORD_BATCH);
+                let read = data::read_records(plan, source, ids, |employee, fields| {
+                    batch.push((employee, fields.to_vec()));
+                    if batch.len() == RECORD_BATCH {
+                        let full = std::mem::replace(&mut batch, Vec::with_capacity(RECORD_BATCH));
+                        let _ = sender.send(full);
+                    }
+                });
+                let _ = sender.send(batch);
+                read
+            });
+            for batch in receiver {
+                for (employee, fields) in batch {
+                    if let Ok(inputs) = &dataset.employees[employee].inputs {
+                        aggregator.add(employee, set, &fields, inputs);
+                    }
+                }
             }
+            reading.join().unwrap_or_else(|_| {
+                Err(vec![data::DataError::Malformed {
+                    message: "kpi stopped reading the records unexpectedly".to_string(),
+                    span: crate::span::Span::default().into(),
+                    help: Some(
+                        "please report this with the file to the kpi developers".to_string(),
+                    ),
+                }])
+            })
         });
         match read {
             Ok(read) => {

@@ -11,7 +11,7 @@ mod records;
 mod toml;
 
 pub use error::DataError;
-pub use records::{RecordSource, RecordsRead, read_records};
+pub use records::{EmployeeIndex, RecordSource, RecordsRead, read_records};
 
 use crate::plan::Plan;
 use crate::span::Span;

@@ -7,8 +7,10 @@ use super::{DataError, Format, Problem, Raw, RowSink, Source, convert, describe_
 use crate::plan::{Plan, RecordSet};
 use crate::span::Span;
 use crate::suggest;
-use crate::value::Value;
-use std::collections::{HashMap, HashSet};
+use crate::value::{Type, Value};
+use rustc_hash::FxHashMap;
+use std::collections::HashSet;
+use std::sync::Arc;
 
 /// Where the records of one set come from.
 pub struct RecordSource<'t> {
@@ -16,6 +18,28 @@ pub struct RecordSource<'t> {
     pub set: usize,
     pub format: Format,
     pub source: Source<'t>,
+}
+
+/// Each employee's index by id, for matching records to employees (FxHash:
+/// ids are looked up once a record, and this is the records' hot path).
+pub struct EmployeeIndex<'d> {
+    by_id: FxHashMap<&'d str, usize>,
+}
+
+impl<'d> EmployeeIndex<'d> {
+    pub fn new(employees: &'d [super::Employee]) -> Self {
+        EmployeeIndex {
+            by_id: employees
+                .iter()
+                .enumerate()
+                .map(|(index, employee)| (employee.id.as_str(), index))
+                .collect(),
+        }
+    }
+
+    pub fn get(&self, id: &str) -> Option<usize> {
+        self.by_id.get(id).copied()
+    }
 }
 
 /// What reading a record set found.
@@ -33,7 +57,7 @@ pub struct RecordsRead {
 pub fn read_records(
     plan: &Plan,
     source: RecordSource<'_>,
-    employees: &HashMap<&str, usize>,
+    employees: &EmployeeIndex<'_>,
     sink: impl FnMut(usize, &[Value]),
 ) -> Result<RecordsRead, Vec<DataError>> {
     let Some(set) = plan.record_sets.get(source.set) else {
@@ -44,8 +68,10 @@ pub fn read_records(
         currency: &plan.currency,
         employees,
         sink,
-        employee: None,
+        employee: String::new(),
+        employee_span: None,
         values: vec![None; set.fields.len()],
+        interned: vec![FxHashMap::default(); set.fields.len()],
         row: Vec::with_capacity(set.fields.len()),
         errors: Vec::new(),
         warnings: Vec::new(),
@@ -64,6 +90,9 @@ pub fn read_records(
     })
 }
 
+/// How many different values of one text field are shared.
+const INTERNED_PER_FIELD: usize = 4096;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum RecordColumn {
     Employee,
@@ -73,11 +102,16 @@ enum RecordColumn {
 struct RecordBuilder<'a, F> {
     set: &'a RecordSet,
     currency: &'a str,
-    employees: &'a HashMap<&'a str, usize>,
+    employees: &'a EmployeeIndex<'a>,
     sink: F,
-    // The record being read.
-    employee: Option<(String, Span)>,
+    // The record being read: its employee's id (a buffer reused from record
+    // to record) and where it was.
+    employee: String,
+    employee_span: Option<Span>,
     values: Vec<Option<Value>>,
+    /// Per text field, each different value once: a `stage` of millions of
+    /// records is a handful of shared strings, not millions of copies.
+    interned: Vec<FxHashMap<Box<str>, Arc<str>>>,
     row: Vec<Value>,
     errors: Vec<DataError>,
     warnings: Vec<DataError>,
@@ -126,13 +160,36 @@ impl<F: FnMut(usize, &[Value])> RowSink for RecordBuilder<'_, F> {
         match column {
             RecordColumn::Employee => match raw {
                 Raw::Text(text) if !text.trim().is_empty() => {
-                    self.employee = Some((text.trim().to_string(), span));
+                    self.employee.clear();
+                    self.employee.push_str(text.trim());
+                    self.employee_span = Some(span);
                 }
-                Raw::Number(digits) => self.employee = Some((digits.into_owned(), span)),
+                Raw::Number(digits) => {
+                    self.employee.clear();
+                    self.employee.push_str(&digits);
+                    self.employee_span = Some(span);
+                }
                 _ => {}
             },
             RecordColumn::Field(index) => {
                 let field = &self.set.fields[index];
+                if let (Raw::Text(text), Type::Text) = (&raw, field.ty) {
+                    let text = text.trim();
+                    let cache = &mut self.interned[index];
+                    let shared = match cache.get(text) {
+                        Some(shared) => shared.clone(),
+                        None => {
+                            let shared: Arc<str> = Arc::from(text);
+                            // Bounded, for fields whose values never repeat.
+                            if cache.len() < INTERNED_PER_FIELD {
+                                cache.insert(Box::from(text), shared.clone());
+                            }
+                            shared
+                        }
+                    };
+                    self.values[index] = Some(Value::Text(shared));
+                    return;
+                }
                 match convert(&raw, field.ty, self.currency) {
                     Ok(value) => self.values[index] = value,
                     Err(Problem::WrongType) => self.errors.push(DataError::InvalidRecord {
@@ -161,8 +218,7 @@ impl<F: FnMut(usize, &[Value])> RowSink for RecordBuilder<'_, F> {
     }
 
     fn end_row(&mut self, span: Span) {
-        let employee = self.employee.take();
-        let Some((id, id_span)) = employee else {
+        let Some(id_span) = self.employee_span.take() else {
             self.values.iter_mut().for_each(|value| *value = None);
             if !self.employee_column_missing {
                 self.errors.push(DataError::MissingEmployee {
@@ -172,11 +228,11 @@ impl<F: FnMut(usize, &[Value])> RowSink for RecordBuilder<'_, F> {
             }
             return;
         };
-        let Some(&index) = self.employees.get(id.as_str()) else {
+        let Some(index) = self.employees.get(&self.employee) else {
             self.values.iter_mut().for_each(|value| *value = None);
             self.errors.push(DataError::UnknownEmployee {
                 set: self.set.name.clone(),
-                employee: id,
+                employee: self.employee.clone(),
                 span: id_span.into(),
             });
             return;

@@ -208,7 +208,8 @@ fn records_are_typed_and_matched_to_employees() {
     let plan = plan(
         "input plan : money\nrecords deals {\n  amount : money\n  stage : text\n  margin : percent = 0%\n}\nkpi won : money = sum(deals.amount where stage == \"won\")",
     );
-    let employees: HashMap<&str, usize> = [("E1", 0), ("E2", 1)].into_iter().collect();
+    let people = read_employees(&plan, Format::Csv, "id,plan\nE1,1\nE2,2\n").expect("reads");
+    let employees = EmployeeIndex::new(&people.employees);
     let text = "employee,amount,stage,margin\nE2,10,won,\nE1,20.5,lost,5%\n";
     let mut seen = Vec::new();
     let read = read_records(

@@ -7,7 +7,7 @@ use super::{EvalError, Program};
 use crate::plan::AggregateFunc;
 use crate::value::{self, Value};
 use rust_decimal::Decimal;
-use std::collections::HashSet;
+use rustc_hash::FxHashSet;
 
 /// Running state of one aggregate for one employee.
 #[derive(Clone, Debug)]
@@ -20,7 +20,7 @@ enum State {
     /// Boxed so that the other states stay small: a `HashSet` is 48
     /// bytes, a box 8, and most states are sums and counts.
     #[expect(clippy::box_collection, reason = "keeps State at 24 bytes")]
-    Distinct(Option<Box<HashSet<Value>>>),
+    Distinct(Option<Box<FxHashSet<Value>>>),
 }
 
 impl State {
@@ -53,8 +53,15 @@ impl State {
 /// The aggregates of every employee of a run.
 pub struct Aggregator<'a, 'p> {
     program: &'a Program<'p>,
-    /// Per record set, the aggregates over it.
-    by_set: Vec<Vec<usize>>,
+    /// Per record set, the aggregates over it, each with the index of its
+    /// filter in `filters` of the set.
+    by_set: Vec<Vec<(usize, Option<usize>)>>,
+    /// Per record set, its different `where` conditions: aggregates that
+    /// share one (`sum(deals.amount where won)`, `count(deals where won)`)
+    /// have it evaluated once a record.
+    filters: Vec<Vec<&'a crate::plan::Expr>>,
+    /// Scratch: the filters' outcomes for the record being added.
+    passed: Vec<bool>,
     /// Employees × aggregates.
     states: Vec<State>,
     /// The first error of each employee, if any.
@@ -64,11 +71,23 @@ pub struct Aggregator<'a, 'p> {
 impl<'a, 'p> Aggregator<'a, 'p> {
     pub fn new(program: &'a Program<'p>, employees: usize) -> Self {
         let aggregates = program.aggregates();
-        let mut by_set = vec![Vec::new(); program.plan.record_sets.len()];
+        let sets = program.plan.record_sets.len();
+        let mut by_set = vec![Vec::new(); sets];
+        let mut filters: Vec<Vec<&crate::plan::Expr>> = vec![Vec::new(); sets];
         for (index, aggregate) in aggregates.iter().enumerate() {
-            if let Some(list) = by_set.get_mut(aggregate.set) {
-                list.push(index);
-            }
+            let (Some(list), Some(known)) = (
+                by_set.get_mut(aggregate.set),
+                filters.get_mut(aggregate.set),
+            ) else {
+                continue;
+            };
+            let filter = aggregate.filter.as_ref().map(|filter| {
+                known.iter().position(|f| *f == filter).unwrap_or_else(|| {
+                    known.push(filter);
+                    known.len() - 1
+                })
+            });
+            list.push((index, filter));
         }
         let fresh: Vec<State> = aggregates.iter().map(|a| State::new(a.func)).collect();
         let mut states = Vec::with_capacity(employees * fresh.len());
@@ -78,6 +97,8 @@ impl<'a, 'p> Aggregator<'a, 'p> {
         Aggregator {
             program,
             by_set,
+            filters,
+            passed: Vec::new(),
             states,
             errors: vec![None; employees],
         }
@@ -99,29 +120,48 @@ impl<'a, 'p> Aggregator<'a, 'p> {
             inputs,
             aggregates: &[],
         };
-        for &index in list {
-            let aggregate = &self.program.aggregates()[index];
-            let result = (|| -> Result<(), Box<Fault>> {
-                if let Some(filter) = &aggregate.filter
-                    && !boolean(filter, &env, &mut ())?
-                {
-                    return Ok(());
+        let program = self.program;
+        let fail = |fault: Box<Fault>, index: usize| {
+            let aggregate = &program.aggregates()[index];
+            program.error_in(*fault, &format!("{}(…)", aggregate.func.name()))
+        };
+        self.passed.clear();
+        for (number, filter) in self.filters[set].iter().enumerate() {
+            match boolean(filter, &env, &mut ()) {
+                Ok(passed) => self.passed.push(passed),
+                Err(fault) => {
+                    // Report it against the first aggregate with this filter.
+                    let index = list
+                        .iter()
+                        .find(|(_, f)| *f == Some(number))
+                        .map_or(0, |(index, _)| *index);
+                    self.errors[employee] = Some(fail(fault, index));
+                    return;
                 }
-                let value = match &aggregate.value {
-                    Some(expr) => Some(eval(expr, &env, &mut ())?),
-                    None => None,
-                };
-                let state = &mut self.states[employee * count + index];
-                update(state, value).map_err(|kind| {
-                    Box::new(Fault {
-                        kind,
-                        span: aggregate.span,
-                    })
-                })
-            })();
-            if let Err(fault) = result {
-                let target = format!("{}(…)", aggregate.func.name());
-                self.errors[employee] = Some(self.program.error_in(*fault, &target));
+            }
+        }
+        for &(index, filter) in list {
+            if filter.is_some_and(|f| !self.passed[f]) {
+                continue;
+            }
+            let aggregate = &program.aggregates()[index];
+            let value = match &aggregate.value {
+                Some(expr) => match eval(expr, &env, &mut ()) {
+                    Ok(value) => Some(value),
+                    Err(fault) => {
+                        self.errors[employee] = Some(fail(fault, index));
+                        return;
+                    }
+                },
+                None => None,
+            };
+            let state = &mut self.states[employee * count + index];
+            if let Err(kind) = update(state, value) {
+                let fault = Box::new(Fault {
+                    kind,
+                    span: aggregate.span,
+                });
+                self.errors[employee] = Some(fail(fault, index));
                 return;
             }
         }
