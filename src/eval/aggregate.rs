@@ -19,7 +19,6 @@ enum State {
     Max(Option<Decimal>),
     /// Boxed so that the other states stay small: a `HashSet` is 48
     /// bytes, a box 8, and most states are sums and counts.
-    #[expect(clippy::box_collection, reason = "keeps State at 24 bytes")]
     Distinct(Option<Box<FxHashSet<Value>>>),
 }
 
