@@ -8,9 +8,9 @@
 //! For each size it generates deterministic data, runs the release `kpi`
 //! binary and a hand-written Rust program that parses the same CSV with the
 //! same crates (csv, rust_decimal) and computes the same numbers, checks the
-//! two outputs are identical, and prints wall time, throughput and peak
-//! memory of each process, and their ratio — all measured in one run on one
-//! machine. It also times evaluation alone (after input parsing), in
+//! two outputs are identical, and prints wall time (the best of three
+//! runs), throughput and peak memory of each process, and their ratio — all
+//! measured in one run on one machine. It also times evaluation alone (after input parsing), in
 //! process, on one thread.
 
 use rust_decimal::{Decimal, RoundingStrategy};
@@ -71,27 +71,35 @@ fn main() {
         for format in ["csv", "json"] {
             let out = data.join(format!("out-kpi-{n}.{format}"));
             let policy = root.join("policies/sales_manager.kpi");
-            let ours = measure(Command::new(&kpi).args([
-                "eval".as_ref(),
-                policy.as_os_str(),
-                "--data".as_ref(),
-                input.as_os_str(),
-                "--format".as_ref(),
-                format.as_ref(),
-                "--output".as_ref(),
-                out.as_os_str(),
-            ]));
+            let ours = best(|| {
+                let mut command = Command::new(&kpi);
+                command.args([
+                    "eval".as_ref(),
+                    policy.as_os_str(),
+                    "--data".as_ref(),
+                    input.as_os_str(),
+                    "--format".as_ref(),
+                    format.as_ref(),
+                    "--output".as_ref(),
+                    out.as_os_str(),
+                ]);
+                command
+            });
             if format == "json" {
                 row("employees → JSON", n, "employees", &ours, None);
                 continue;
             }
             let base_out = data.join(format!("out-base-{n}.csv"));
-            let base = measure(Command::new(&me).args([
-                "--baseline".as_ref(),
-                "rows".as_ref(),
-                input.as_os_str(),
-                base_out.as_os_str(),
-            ]));
+            let base = best(|| {
+                let mut command = Command::new(&me);
+                command.args([
+                    "--baseline".as_ref(),
+                    "rows".as_ref(),
+                    input.as_os_str(),
+                    base_out.as_os_str(),
+                ]);
+                command
+            });
             same_output(&out, &base_out);
             row("employees → CSV", n, "employees", &ours, Some(&base));
         }
@@ -118,29 +126,37 @@ fn main() {
         let policy = root.join("policies/sales_manager_crm.kpi");
         let deals_arg = format!("deals={}", deals.display());
         let meetings_arg = format!("meetings={}", meetings.display());
-        let ours = measure(Command::new(&kpi).args([
-            "eval".as_ref(),
-            policy.as_os_str(),
-            "--data".as_ref(),
-            people.as_os_str(),
-            "--records".as_ref(),
-            deals_arg.as_ref(),
-            "--records".as_ref(),
-            meetings_arg.as_ref(),
-            "--format".as_ref(),
-            "csv".as_ref(),
-            "--output".as_ref(),
-            out.as_os_str(),
-        ]));
+        let ours = best(|| {
+            let mut command = Command::new(&kpi);
+            command.args([
+                "eval".as_ref(),
+                policy.as_os_str(),
+                "--data".as_ref(),
+                people.as_os_str(),
+                "--records".as_ref(),
+                deals_arg.as_ref(),
+                "--records".as_ref(),
+                meetings_arg.as_ref(),
+                "--format".as_ref(),
+                "csv".as_ref(),
+                "--output".as_ref(),
+                out.as_os_str(),
+            ]);
+            command
+        });
         let base_out = data.join(format!("out-base-crm-{n}.csv"));
-        let base = measure(Command::new(&me).args([
-            "--baseline".as_ref(),
-            "records".as_ref(),
-            people.as_os_str(),
-            deals.as_os_str(),
-            meetings.as_os_str(),
-            base_out.as_os_str(),
-        ]));
+        let base = best(|| {
+            let mut command = Command::new(&me);
+            command.args([
+                "--baseline".as_ref(),
+                "records".as_ref(),
+                people.as_os_str(),
+                deals.as_os_str(),
+                meetings.as_os_str(),
+                base_out.as_os_str(),
+            ]);
+            command
+        });
         same_output(&out, &base_out);
         row(
             "10,000 employees + records → CSV",
@@ -156,6 +172,17 @@ fn main() {
 
 // ---------------------------------------------------------------------------
 // Measuring
+
+/// How often each command runs; the fastest run counts (a shared machine
+/// only ever makes a run slower).
+const RUNS: usize = 3;
+
+fn best(command: impl Fn() -> Command) -> Measured {
+    (0..RUNS)
+        .map(|_| measure(&mut command()))
+        .min_by_key(|m| m.wall)
+        .expect("runs at least once")
+}
 
 struct Measured {
     wall: Duration,
