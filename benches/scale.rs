@@ -418,10 +418,10 @@ fn generate_records(
             "E{employee},{amount}.{:02},{},C{}",
             rng.below(100),
             stages[rng.below(4) as usize],
-            // A portfolio of a few hundred clients per manager: `distinct`
+            // A portfolio of forty clients per manager: `distinct`
             // keeps each different client once, so its memory is bounded
             // by the clients, not by the number of deals.
-            employee * 7 + rng.below(300)
+            employee * 7 + rng.below(40)
         )?;
     }
     out.flush()?;
