@@ -411,6 +411,43 @@ impl LazyFile {
 /// Records handed from the reader thread to the aggregator at a time.
 const RECORD_BATCH: usize = 8192;
 
+/// Records in one flat vector: no allocation per record.
+struct RecordBatch {
+    width: usize,
+    employees: Vec<usize>,
+    fields: Vec<Value>,
+}
+
+impl RecordBatch {
+    fn new(width: usize) -> Self {
+        RecordBatch {
+            width,
+            employees: Vec::with_capacity(RECORD_BATCH),
+            fields: Vec::with_capacity(RECORD_BATCH * width),
+        }
+    }
+
+    fn push(&mut self, employee: usize, fields: &[Value]) {
+        self.employees.push(employee);
+        self.fields.extend_from_slice(fields);
+    }
+
+    /// Each record's employee and fields (`width` fields a record).
+    fn iter(&self) -> impl Iterator<Item = (usize, &[Value])> {
+        self.employees
+            .iter()
+            .enumerate()
+            .map(move |(index, employee)| {
+                let start = index * self.width;
+                let fields = self
+                    .fields
+                    .get(start..start + self.width)
+                    .unwrap_or_default();
+                (*employee, fields)
+            })
+    }
+}
+
 /// A record source that can go to the reader thread.
 enum Opened<'t> {
     File(std::fs::File),
@@ -580,20 +617,21 @@ pub(super) fn aggregate(
     }
     let ids = data::EmployeeIndex::new(&dataset.employees);
     let mut aggregator = eval::Aggregator::new(program, dataset.employees.len());
-    let mut failed = false;
+    // Where each set's records come from: their own file, or a TOML or
+    // JSON data file that holds them too.
+    let mut sources = Vec::new();
     for (set, file) in files.iter().enumerate() {
         let set_name = &plan.record_sets[set].name;
-        // Records stream from their own files; a TOML or JSON data file
-        // may hold them too.
-        let (opened, format, shown): (Opened<'_>, Format, Shown<'_>) = match (file, data_file) {
+        let source: (usize, Opened<'_>, Format, Shown<'_>) = match (file, data_file) {
             (Some((file, format)), _) => match std::fs::File::open(&file.path) {
-                Ok(opened) => (Opened::File(opened), *format, Shown::Lazy(file)),
+                Ok(opened) => (set, Opened::File(opened), *format, Shown::Lazy(file)),
                 Err(error) => {
                     eprintln!("error: cannot read `{}`: {error}", file.path.display());
                     return Err(status::USAGE);
                 }
             },
             (None, Some(data_file)) => (
+                set,
                 Opened::Text(data_file.text()),
                 data_format,
                 Shown::Loaded(data_file),
@@ -605,45 +643,64 @@ pub(super) fn aggregate(
                 continue;
             }
         };
-        // A reader thread parses and types the records, in batches; this
-        // one aggregates them.
-        let read = std::thread::scope(|scope| {
-            let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<(usize, Vec<Value>)>>(4);
-            let ids = &ids;
-            let reading = scope.spawn(move || {
+        sources.push(source);
+    }
+    // One reader thread per set parses and types its records, in batches;
+    // this thread aggregates them all, as they come.
+    let results = std::thread::scope(|scope| {
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<(usize, RecordBatch)>(4);
+        let ids = &ids;
+        let mut readers = Vec::new();
+        let mut shown = Vec::new();
+        for (set, opened, format, file) in sources {
+            let sender = sender.clone();
+            let width = plan.record_sets[set].fields.len();
+            shown.push((set, file));
+            readers.push(scope.spawn(move || {
                 let source = data::RecordSource {
                     set,
                     format,
                     source: opened.source(),
                 };
-                let mut batch = Vec::with_capacity(RECORD_BATCH);
+                let mut batch = RecordBatch::new(width);
                 let read = data::read_records(plan, source, ids, |employee, fields| {
-                    batch.push((employee, fields.to_vec()));
-                    if batch.len() == RECORD_BATCH {
-                        let full = std::mem::replace(&mut batch, Vec::with_capacity(RECORD_BATCH));
-                        let _ = sender.send(full);
+                    batch.push(employee, fields);
+                    if batch.employees.len() == RECORD_BATCH {
+                        let full = std::mem::replace(&mut batch, RecordBatch::new(width));
+                        let _ = sender.send((set, full));
                     }
                 });
-                let _ = sender.send(batch);
+                let _ = sender.send((set, batch));
                 read
-            });
-            for batch in receiver {
-                for (employee, fields) in batch {
-                    if let Ok(inputs) = &dataset.employees[employee].inputs {
-                        aggregator.add(employee, set, &fields, inputs);
-                    }
+            }));
+        }
+        drop(sender);
+        for (set, batch) in receiver {
+            for (employee, fields) in batch.iter() {
+                if let Ok(inputs) = &dataset.employees[employee].inputs {
+                    aggregator.add(employee, set, fields, inputs);
                 }
             }
-            reading.join().unwrap_or_else(|_| {
-                Err(vec![data::DataError::Malformed {
-                    message: "kpi stopped reading the records unexpectedly".to_string(),
-                    span: crate::span::Span::default().into(),
-                    help: Some(
-                        "please report this with the file to the kpi developers".to_string(),
-                    ),
-                }])
+        }
+        readers
+            .into_iter()
+            .map(|reader| {
+                reader.join().unwrap_or_else(|_| {
+                    Err(vec![data::DataError::Malformed {
+                        message: "kpi stopped reading the records unexpectedly".to_string(),
+                        span: crate::span::Span::default().into(),
+                        help: Some(
+                            "please report this with the file to the kpi developers".to_string(),
+                        ),
+                    }])
+                })
             })
-        });
+            .zip(shown)
+            .collect::<Vec<_>>()
+    });
+    let mut failed = false;
+    for (read, (set, shown)) in results {
+        let set_name = &plan.record_sets[set].name;
         match read {
             Ok(read) => {
                 if !read.warnings.is_empty() {

@@ -63,8 +63,23 @@ pub fn read_records(
     let Some(set) = plan.record_sets.get(source.set) else {
         return Ok(RecordsRead::default());
     };
+    // Text fields no aggregate reads need no work: any text is valid.
+    let mut read_by_aggregates = vec![false; set.fields.len()];
+    for aggregate in plan.aggregates.iter().filter(|a| a.set == source.set) {
+        for expr in aggregate.value.iter().chain(aggregate.filter.iter()) {
+            mark_fields(expr, &mut read_by_aggregates);
+        }
+    }
+    let skipped: Vec<bool> = set
+        .fields
+        .iter()
+        .zip(&read_by_aggregates)
+        .map(|(field, read)| !read && field.ty == Type::Text)
+        .collect();
     let mut builder = RecordBuilder {
         set,
+        skipped,
+        unread: Value::Text(Arc::from("")),
         currency: &plan.currency,
         employees,
         sink,
@@ -90,8 +105,18 @@ pub fn read_records(
     })
 }
 
+/// Marks the fields an expression reads.
+fn mark_fields(expr: &crate::plan::Expr, read: &mut [bool]) {
+    if let crate::plan::ExprKind::Field(index) = expr.kind
+        && let Some(flag) = read.get_mut(index as usize)
+    {
+        *flag = true;
+    }
+    expr.for_each_child(|child| mark_fields(child, read));
+}
+
 /// How many different values of one text field are shared.
-const INTERNED_PER_FIELD: usize = 4096;
+const INTERNED_PER_FIELD: usize = 1 << 16;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum RecordColumn {
@@ -101,6 +126,10 @@ enum RecordColumn {
 
 struct RecordBuilder<'a, F> {
     set: &'a RecordSet,
+    /// Per field: a text field no aggregate reads, left unread.
+    skipped: Vec<bool>,
+    /// What an unread field holds.
+    unread: Value,
     currency: &'a str,
     employees: &'a EmployeeIndex<'a>,
     sink: F,
@@ -173,6 +202,10 @@ impl<F: FnMut(usize, &[Value])> RowSink for RecordBuilder<'_, F> {
             },
             RecordColumn::Field(index) => {
                 let field = &self.set.fields[index];
+                if self.skipped[index] {
+                    self.values[index] = Some(self.unread.clone());
+                    return;
+                }
                 if let (Raw::Text(text), Type::Text) = (&raw, field.ty) {
                     let text = text.trim();
                     let cache = &mut self.interned[index];
