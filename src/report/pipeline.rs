@@ -10,7 +10,7 @@ use std::io::Write;
 
 /// How many employees are evaluated together: enough to keep every core
 /// busy, few enough that a chunk's rows are small.
-pub const CHUNK: usize = 4096;
+pub const CHUNK: usize = 1024;
 
 pub struct Pipeline<'a, 'p, W: Write> {
     program: &'a Program<'p>,
