@@ -8,8 +8,9 @@ use crate::diagnostic::{Renderer, SourceFile};
 use crate::eval::Program;
 use crate::explain::{self, Explainer, JsonWriter, Options, Unexplained, Workspace};
 use crate::plan::Slot;
-use crate::report::EmployeeAggregates;
+use crate::report::{self, EmployeeAggregates};
 use crate::suggest;
+use rayon::prelude::*;
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
@@ -50,7 +51,6 @@ pub(super) fn run(
         overridden: request.overridden,
     };
     let explainer = Explainer::new(program, policy.text(), options);
-    let mut work = Workspace::new(&explainer);
 
     // Statements are streamed: 100,000 of them need not fit in memory.
     // `--output` goes to a temporary file renamed at the end.
@@ -83,21 +83,48 @@ pub(super) fn run(
         Format::Json => json.begin(&explainer, &mut out),
         Format::Text | Format::Markdown => Ok(()),
     };
-    for &index in &chosen {
+    // Statements are built on every core, a chunk at a time, and written
+    // in order.
+    let format = request.format;
+    for (number, chunk) in chosen.chunks(report::CHUNK).enumerate() {
         if written.is_err() {
             break;
         }
-        let employee = &dataset.employees[index];
-        let explanation = explainer.explain(employee, aggregates.get(index), &mut work);
-        if explanation.has_error() {
-            errors += 1;
-            report_error(&explanation, policy, data_file, renderer);
+        let first = number * report::CHUNK;
+        let done: Vec<(Option<explain::Explanation<'_>>, Vec<u8>)> = chunk
+            .par_iter()
+            .enumerate()
+            .map_init(
+                || Workspace::new(&explainer),
+                |work, (offset, &index)| {
+                    let employee = &dataset.employees[index];
+                    let explanation = explainer.explain(employee, aggregates.get(index), work);
+                    let mut bytes = Vec::new();
+                    // INVARIANT: writing into memory cannot fail.
+                    let _ = match format {
+                        Format::Text => explain::write_text(&explainer, &explanation, &mut bytes),
+                        Format::Markdown => {
+                            explain::write_markdown(&explainer, &explanation, &mut bytes)
+                        }
+                        Format::Json => JsonWriter::nth(first + offset).employee(
+                            &explainer,
+                            &explanation,
+                            &mut bytes,
+                        ),
+                    };
+                    (explanation.has_error().then_some(explanation), bytes)
+                },
+            )
+            .collect();
+        for (failed, bytes) in done {
+            if let Some(explanation) = failed {
+                errors += 1;
+                report_error(&explanation, policy, data_file, renderer);
+            }
+            if written.is_ok() {
+                written = out.write_all(&bytes);
+            }
         }
-        written = match request.format {
-            Format::Text => explain::write_text(&explainer, &explanation, &mut out),
-            Format::Markdown => explain::write_markdown(&explainer, &explanation, &mut out),
-            Format::Json => json.employee(&explainer, &explanation, &mut out),
-        };
     }
     if let Format::Json = request.format {
         written = written.and_then(|()| json.end(errors, &mut out));

@@ -31,6 +31,15 @@ impl JsonWriter {
         JsonWriter::default()
     }
 
+    /// A writer for the `index`-th employee of the list (from 0), so that
+    /// employees can be written apart, in parallel, and joined in order.
+    pub fn nth(index: usize) -> JsonWriter {
+        JsonWriter {
+            written: index,
+            ..JsonWriter::default()
+        }
+    }
+
     /// The policy, its params, and the opening of the employees' list.
     pub fn begin(&mut self, explainer: &Explainer<'_>, out: &mut impl Write) -> io::Result<()> {
         let plan = explainer.plan;

@@ -30,7 +30,7 @@ use crate::report::EmployeeAggregates;
 use crate::value::{self, Value};
 use formula::Template;
 use rust_decimal::Decimal;
-use std::cell::OnceCell;
+use std::sync::OnceLock;
 
 /// What an explanation includes besides the steps.
 #[derive(Clone, Debug, Default)]
@@ -54,8 +54,8 @@ pub struct Explainer<'a> {
     targets: Vec<tier::Target<'a>>,
     options: Options,
     /// The params' part of a statement, the same for every employee.
-    params_text: OnceCell<String>,
-    params_markdown: OnceCell<String>,
+    params_text: OnceLock<String>,
+    params_markdown: OnceLock<String>,
 }
 
 struct StepInfo<'a> {
@@ -113,8 +113,8 @@ impl<'a> Explainer<'a> {
             aggregates,
             targets,
             options,
-            params_text: OnceCell::new(),
-            params_markdown: OnceCell::new(),
+            params_text: OnceLock::new(),
+            params_markdown: OnceLock::new(),
         }
     }
 
