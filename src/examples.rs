@@ -336,7 +336,7 @@ pub fn for_each_table(plan: &Plan, mut f: impl FnMut(&crate::plan::Table)) {
         }
         expr.for_each_child(|child| walk(child, f));
     }
-    for expr in all_exprs(plan) {
+    for expr in plan.exprs() {
         walk(expr, &mut f);
     }
 }
@@ -349,23 +349,9 @@ pub fn for_each_if(plan: &Plan, mut f: impl FnMut(u32, Span)) {
         }
         expr.for_each_child(|child| walk(child, f));
     }
-    for expr in all_exprs(plan) {
+    for expr in plan.exprs() {
         walk(expr, &mut f);
     }
-}
-
-fn all_exprs(plan: &Plan) -> impl Iterator<Item = &Expr> {
-    plan.params
-        .iter()
-        .chain(&plan.steps)
-        .map(|step| &step.expr)
-        .chain(plan.gates.iter().map(|gate| &gate.cond))
-        .chain(plan.cap.iter())
-        .chain(
-            plan.aggregates
-                .iter()
-                .flat_map(|a| a.value.iter().chain(a.filter.iter())),
-        )
 }
 
 /// Whether coverage counts a table's arms (a `weighted` table uses all).

@@ -95,6 +95,22 @@ impl Plan {
             .map(|index| Slot(index as u32))
     }
 
+    /// Every expression of the plan: params, steps, gates, the cap, and the
+    /// aggregates' values and filters.
+    pub fn exprs(&self) -> impl Iterator<Item = &Expr> {
+        self.params
+            .iter()
+            .chain(&self.steps)
+            .map(|step| &step.expr)
+            .chain(self.gates.iter().map(|gate| &gate.cond))
+            .chain(self.cap.iter())
+            .chain(
+                self.aggregates
+                    .iter()
+                    .flat_map(|a| a.value.iter().chain(a.filter.iter())),
+            )
+    }
+
     pub fn input_named(&self, name: &str) -> Option<&InputPlan> {
         self.inputs
             .iter()

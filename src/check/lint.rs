@@ -285,21 +285,6 @@ struct Lints<'p> {
     zero: HashMap<Slot, Span>,
 }
 
-/// Every expression of a plan: params, steps, gates, the cap, aggregates.
-fn plan_exprs(plan: &Plan) -> impl Iterator<Item = &Expr> {
-    plan.params
-        .iter()
-        .chain(&plan.steps)
-        .map(|step| &step.expr)
-        .chain(plan.gates.iter().map(|gate| &gate.cond))
-        .chain(plan.cap.iter())
-        .chain(
-            plan.aggregates
-                .iter()
-                .flat_map(|a| a.value.iter().chain(a.filter.iter())),
-        )
-}
-
 impl Lints<'_> {
     /// The source text of a span, for messages.
     fn text(&self, span: Span) -> &str {
@@ -315,7 +300,7 @@ impl Lints<'_> {
         let plan = self.plan;
         let mut used: HashSet<Slot> = HashSet::new();
         let mut used_sets: HashSet<usize> = HashSet::new();
-        for expr in plan_exprs(plan) {
+        for expr in plan.exprs() {
             collect_slots(expr, &mut used);
         }
         for aggregate in &plan.aggregates {
@@ -653,7 +638,7 @@ impl Lints<'_> {
         // The plan's tables, not the folded program's: a table whose
         // subject is a constant is folded away there.
         let mut tables: Vec<&Table> = Vec::new();
-        for expr in plan_exprs(self.plan) {
+        for expr in self.plan.exprs() {
             collect_tables(expr, &mut tables);
         }
         for table in tables {
@@ -876,7 +861,7 @@ impl Lints<'_> {
 
     fn divisions(&mut self) {
         let plan = self.plan;
-        for expr in plan_exprs(plan) {
+        for expr in plan.exprs() {
             self.division(expr, &mut Vec::new());
         }
         // With params folded: a divisor that is always zero.
@@ -1146,45 +1131,9 @@ fn collect_tables<'e>(expr: &'e Expr, out: &mut Vec<&'e Table>) {
 
 /// The direct subexpressions of `expr`, borrowed as long as `expr`.
 fn children(expr: &Expr) -> Vec<&Expr> {
-    match &expr.kind {
-        ExprKind::Const(_)
-        | ExprKind::Invalid
-        | ExprKind::Slot(_)
-        | ExprKind::Field(_)
-        | ExprKind::Input(_)
-        | ExprKind::Aggregate(_) => Vec::new(),
-        ExprKind::Neg(e) | ExprKind::Not(e) => vec![e],
-        ExprKind::Arith(_, a, b)
-        | ExprKind::Compare(_, a, b)
-        | ExprKind::And(a, b)
-        | ExprKind::Or(a, b) => vec![a, b],
-        ExprKind::If(branch) => vec![&branch.cond, &branch.then, &branch.otherwise],
-        ExprKind::Call(_, args) => args.iter().collect(),
-        ExprKind::Table(table) => {
-            let (subject, left, right): (Option<&Expr>, &[Expr], &[Expr]) = match &table.kind {
-                TableKind::Tiers {
-                    subject,
-                    thresholds,
-                    values,
-                } => (Some(subject), thresholds, values),
-                TableKind::Marginal {
-                    subject,
-                    bounds,
-                    rates,
-                } => (Some(subject), bounds, rates),
-                TableKind::Curve {
-                    subject,
-                    points,
-                    values,
-                } => (Some(subject), points, values),
-                TableKind::Weighted { values, weights } => (None, values, weights),
-                TableKind::Match {
-                    subject, values, ..
-                } => (Some(subject), &[], values),
-            };
-            subject.into_iter().chain(left).chain(right).collect()
-        }
-    }
+    let mut found = Vec::new();
+    expr.for_each_child(|child| found.push(child));
+    found
 }
 
 #[cfg(test)]
