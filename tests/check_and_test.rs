@@ -189,3 +189,33 @@ fn hostile_data_gets_diagnostics_not_crashes() {
         assert!(!run.stderr.contains("panicked"), "{file}: {}", run.stderr);
     }
 }
+
+#[test]
+fn coverage_is_in_the_json_too() {
+    let run = kpi(&[
+        "test",
+        "policies/sales_head.kpi",
+        "--coverage",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let coverage = &json(&run.stdout)["policies"][0]["coverage"];
+    assert_eq!(coverage["reached"], 15);
+    assert_eq!(coverage["total"], 15);
+    let marginal = &coverage["items"][1];
+    assert_eq!(marginal["kind"], "marginal");
+    assert_eq!(
+        marginal["outcomes"][2]["name"],
+        "otherwise            : 1.5%"
+    );
+    assert_eq!(marginal["outcomes"][2]["hits"], 1);
+}
+
+#[test]
+fn an_allow_marker_above_a_declaration_is_its_own() {
+    let policy = "policy \"A\"\ncurrency USD\ninput x : number\nlet a = 1\n# lower is better here. kpi:allow(decreasing_curve)\nkpi c = curve x {\n  1 : 2\n  2 : 1\n}\nbonus b = 1 USD * c * a\n";
+    let dir = scratch(&[("a.kpi", policy)]);
+    let run = kpi_in(dir.path(), &["check", "--deny-warnings", "a.kpi"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}

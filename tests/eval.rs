@@ -406,3 +406,79 @@ fn records_come_from_csv_files_or_the_data_file() {
         typo.stderr
     );
 }
+
+#[test]
+fn set_reads_values_as_a_policy_writes_them() {
+    let dir = scratch(&[("p.kpi", POLICY), ("d.toml", DATA)]);
+    let run = kpi_in(
+        dir.path(),
+        &[
+            "eval",
+            "p.kpi",
+            "--data",
+            "d.toml",
+            "--format",
+            "json",
+            "--set",
+            "target_bonus=40_000 RUB",
+        ],
+    );
+    assert_eq!(
+        json(&run.stdout)["employees"][0]["bonuses"]["plan_bonus"],
+        "60000.00"
+    );
+    let bare = kpi_in(
+        dir.path(),
+        &[
+            "eval",
+            "p.kpi",
+            "--data",
+            "d.toml",
+            "--set",
+            "min_attainment=75",
+        ],
+    );
+    assert_eq!(bare.code, 2);
+    assert!(bare.stderr.contains("write `75%`"), "{}", bare.stderr);
+    let fraction = kpi_in(
+        dir.path(),
+        &[
+            "eval",
+            "p.kpi",
+            "--data",
+            "d.toml",
+            "--set",
+            "min_attainment=0.75",
+        ],
+    );
+    assert_eq!(
+        fraction.code, 1,
+        "E-002 still divides by zero: {}",
+        fraction.stderr
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_written_report_is_readable_like_any_new_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = scratch(&[("p.kpi", POLICY), ("d.toml", DATA)]);
+    kpi_in(
+        dir.path(),
+        &["eval", "p.kpi", "--data", "d.toml", "--output", "r.txt"],
+    );
+    let mode = std::fs::metadata(dir.path().join("r.txt"))
+        .expect("written")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o644);
+    let nowhere = kpi_in(
+        dir.path(),
+        &["eval", "p.kpi", "--data", "d.toml", "--output", "no/r.txt"],
+    );
+    assert!(
+        nowhere.stderr.contains("the folder `no` does not exist"),
+        "{}",
+        nowhere.stderr
+    );
+}

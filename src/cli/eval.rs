@@ -180,7 +180,12 @@ fn report(
     let output = match Output::open(args.output.as_deref()) {
         Ok(output) => output,
         Err(error) => {
-            eprintln!("error: cannot write the report: {error}");
+            let target = args.output.as_deref().unwrap_or(Path::new("-"));
+            eprintln!(
+                "error: cannot write the report to `{}`: {}",
+                target.display(),
+                cannot_create(target, &error)
+            );
             return status::USAGE;
         }
     };
@@ -330,6 +335,17 @@ fn report(
         return status::FAILED;
     }
     status::OK
+}
+
+/// Why a file could not be created, in terms of the path the user gave (the
+/// error itself names the temporary file).
+pub(super) fn cannot_create(path: &Path, error: &std::io::Error) -> String {
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() && !dir.is_dir() => {
+            format!("the folder `{}` does not exist", dir.display())
+        }
+        _ => error.kind().to_string(),
+    }
 }
 
 fn write_failed(error: &std::io::Error) -> u8 {
@@ -519,9 +535,7 @@ impl Output {
             Output::Stdout(mut out) => out.flush(),
             Output::File { temp, path } => {
                 let temp = temp.into_inner().map_err(|e| e.into_error())?;
-                temp.as_file().sync_all()?;
-                temp.persist(&path).map_err(|error| error.error)?;
-                Ok(())
+                put_in_place(temp, &path)
             }
         }
     }
@@ -769,6 +783,8 @@ pub(super) fn overrides(plan: &Plan, flag: &str, sets: &[String]) -> Result<Over
             }
         };
         let ty = plan.slot(slot).ty;
+        // Written as in a policy, `45_000`: the digit separators go.
+        let text = &without_digit_separators(text);
         let value = value::parse_text_value(text, ty, &plan.currency).map_err(|error| {
             let why = match error {
                 TextValueError::Expected(expected) => format!("expected {expected}"),
@@ -780,10 +796,41 @@ pub(super) fn overrides(plan: &Plan, flag: &str, sets: &[String]) -> Result<Over
             };
             format!("`{flag} {name}={text}`: {why} (`{name}` is {ty})")
         })?;
+        // `--set min_attainment=75` almost always means 75%, not 7,500%.
+        if ty == crate::value::Type::Percent
+            && !text.trim_end().ends_with('%')
+            && value
+                .as_num()
+                .is_some_and(|n| n > rust_decimal::Decimal::ONE)
+        {
+            return Err(format!(
+                "`{flag} {name}={text}`: `{name}` is a percentage; write `{}%` for {0} percent (a plain number is a fraction: `0.75` is 75%)",
+                text.trim()
+            ));
+        }
         overrides.params.retain(|(s, _)| *s != slot);
         overrides.params.push((slot, value));
     }
     Ok(overrides)
+}
+
+/// `45_000` → `45000`: underscores between digits, as policies write them.
+fn without_digit_separators(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    chars
+        .iter()
+        .enumerate()
+        .filter(|(index, c)| {
+            let between_digits = **c == '_'
+                && index
+                    .checked_sub(1)
+                    .and_then(|i| chars.get(i))
+                    .is_some_and(char::is_ascii_digit)
+                && chars.get(index + 1).is_some_and(char::is_ascii_digit);
+            !between_digits
+        })
+        .map(|(_, c)| *c)
+        .collect()
 }
 
 /// Writes to a temporary file beside `path`, then renames it over `path`,
@@ -795,7 +842,30 @@ pub(super) fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()>
     };
     let mut temp = tempfile::NamedTempFile::new_in(dir)?;
     temp.write_all(bytes)?;
+    put_in_place(temp, path)
+}
+
+/// Renames a complete temporary file over `path`. A report is a file like
+/// any other: it gets the permissions of the file it replaces, or those
+/// of a new file (temporary files are private to their owner).
+pub(super) fn put_in_place(temp: tempfile::NamedTempFile, path: &Path) -> std::io::Result<()> {
+    let permissions = match std::fs::metadata(path) {
+        Ok(existing) => existing.permissions(),
+        Err(_) => new_file_permissions(temp.as_file())?,
+    };
+    temp.as_file().set_permissions(permissions)?;
     temp.as_file().sync_all()?;
     temp.persist(path).map_err(|error| error.error)?;
     Ok(())
+}
+
+#[cfg(unix)]
+fn new_file_permissions(_: &std::fs::File) -> std::io::Result<std::fs::Permissions> {
+    use std::os::unix::fs::PermissionsExt;
+    Ok(std::fs::Permissions::from_mode(0o644))
+}
+
+#[cfg(not(unix))]
+fn new_file_permissions(file: &std::fs::File) -> std::io::Result<std::fs::Permissions> {
+    Ok(file.metadata()?.permissions())
 }

@@ -132,11 +132,7 @@ pub(super) fn run(
     let written = written.and_then(|()| out.flush());
     drop(out);
     let written = written.and_then(|()| match temp {
-        Some(file) => {
-            file.as_file().sync_all()?;
-            let path = request.output.unwrap_or(Path::new("."));
-            file.persist(path).map(|_| ()).map_err(|error| error.error)
-        }
+        Some(file) => super::eval::put_in_place(file, request.output.unwrap_or(Path::new("."))),
         None => Ok(()),
     });
     if let Err(error) = written

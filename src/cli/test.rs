@@ -43,6 +43,9 @@ struct JsonPolicy {
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<String>,
     examples: Vec<JsonExample>,
+    /// With `--coverage`: what the examples reached.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    coverage: Option<CoverageJson>,
 }
 
 #[derive(Serialize)]
@@ -87,6 +90,7 @@ pub(crate) fn run(args: Args) -> u8 {
                     file: name,
                     error: Some("the policy does not check".to_string()),
                     examples: Vec::new(),
+                    coverage: None,
                 });
                 continue;
             }
@@ -118,7 +122,8 @@ pub(crate) fn run(args: Args) -> u8 {
                 }
             }
             if args.coverage {
-                print!("{}", coverage_report(&loaded.plan, &loaded.file, &coverage));
+                let reached = self::coverage(&loaded.plan, &loaded.file, &coverage);
+                print!("{}", coverage_report(&loaded.file, &reached));
             }
         }
         policies.push(JsonPolicy {
@@ -128,6 +133,8 @@ pub(crate) fn run(args: Args) -> u8 {
                 .iter()
                 .map(|r| json_example(r, &loaded.file))
                 .collect(),
+            coverage: (json && args.coverage)
+                .then(|| self::coverage(&loaded.plan, &loaded.file, &coverage)),
         });
     }
     if json {
@@ -186,96 +193,153 @@ fn failure_offset(failure: &TestError) -> usize {
     }
 }
 
-/// Which arms, branches and gate outcomes the examples reached.
-fn coverage_report(plan: &Plan, file: &SourceFile, coverage: &Coverage) -> String {
-    let mut out = format!("coverage of {}:\n", file.name());
-    let mut tables = Vec::new();
-    examples::for_each_table(plan, |table| {
-        if examples::has_arms(&table.kind) {
-            tables.push((table.span, table.id, table.arms.clone()));
-        }
-    });
-    let mut ifs = Vec::new();
-    examples::for_each_if(plan, |id, span| ifs.push((span, id)));
-    enum Entry {
-        Table(u32, Vec<Span>),
-        If(u32),
-        Gate(usize),
-    }
-    let mut entries: Vec<(Span, Entry)> = tables
-        .into_iter()
-        .map(|(span, id, arms)| (span, Entry::Table(id, arms)))
-        .chain(ifs.into_iter().map(|(span, id)| (span, Entry::If(id))))
-        .chain(
-            plan.gates
-                .iter()
-                .enumerate()
-                .map(|(index, gate)| (gate.span, Entry::Gate(index))),
-        )
-        .collect();
-    entries.sort_by_key(|(span, _)| span.start);
-    let (mut reached, mut total) = (0, 0);
-    let mark = |hits: u32| if hits > 0 { "✓" } else { "✗ never" };
-    for (span, entry) in entries {
+/// What the examples of one policy reached: each table, `if` and gate,
+/// in the order they are written, with each outcome and how often it was
+/// reached.
+#[derive(Serialize)]
+struct CoverageJson {
+    reached: usize,
+    total: usize,
+    items: Vec<CoverageItem>,
+}
+
+#[derive(Serialize)]
+struct CoverageItem {
+    line: usize,
+    /// `tiers`, `marginal`, `curve`, `match`, `if` or `gate`.
+    kind: String,
+    /// The first line of its text (for a gate, its message).
+    text: String,
+    outcomes: Vec<Outcome>,
+}
+
+#[derive(Serialize)]
+struct Outcome {
+    /// An arm as written, `then`/`else`, or `passes`/`fails`.
+    name: String,
+    /// How many times the examples reached it.
+    hits: u32,
+}
+
+fn coverage(plan: &Plan, file: &SourceFile, coverage: &Coverage) -> CoverageJson {
+    let mut items: Vec<(usize, CoverageItem)> = Vec::new();
+    let mut item = |span: Span, kind: &str, text: String, outcomes: Vec<Outcome>| {
         let (line, _) = file.line_column(span.start);
-        match entry {
-            Entry::Table(id, arms) => {
-                let hits = coverage
-                    .table_arms
-                    .get(id as usize)
-                    .cloned()
-                    .unwrap_or_default();
-                let head = first_line(file, span);
-                let keyword = head.split_whitespace().next().unwrap_or("table");
-                let done = hits.iter().filter(|h| **h > 0).count();
-                out.push_str(&format!(
-                    "  line {line}: {keyword}: {done} of {} arms reached\n",
-                    arms.len()
-                ));
-                for (arm, count) in arms
+        let kind = kind.to_string();
+        items.push((
+            span.start,
+            CoverageItem {
+                line,
+                kind,
+                text,
+                outcomes,
+            },
+        ));
+    };
+    examples::for_each_table(plan, |table| {
+        if !examples::has_arms(&table.kind) {
+            return;
+        }
+        let hits = coverage.table_arms.get(table.id as usize);
+        let outcomes = table
+            .arms
+            .iter()
+            .enumerate()
+            .map(|(index, arm)| Outcome {
+                name: first_line(file, *arm),
+                hits: hits.and_then(|h| h.get(index)).copied().unwrap_or(0),
+            })
+            .collect();
+        let head = first_line(file, table.span);
+        let keyword = head
+            .split_whitespace()
+            .next()
+            .unwrap_or("table")
+            .to_string();
+        item(table.span, &keyword, head, outcomes);
+    });
+    examples::for_each_if(plan, |id, span| {
+        let [then, otherwise] = coverage
+            .branches
+            .get(id as usize)
+            .copied()
+            .unwrap_or([0, 0]);
+        let outcomes = vec![
+            Outcome {
+                name: "then".to_string(),
+                hits: then,
+            },
+            Outcome {
+                name: "else".to_string(),
+                hits: otherwise,
+            },
+        ];
+        item(span, "if", first_line(file, span), outcomes);
+    });
+    for (index, gate) in plan.gates.iter().enumerate() {
+        let [passes, fails] = coverage.gates.get(index).copied().unwrap_or([0, 0]);
+        let outcomes = vec![
+            Outcome {
+                name: "passes".to_string(),
+                hits: passes,
+            },
+            Outcome {
+                name: "fails".to_string(),
+                hits: fails,
+            },
+        ];
+        item(gate.span, "gate", gate.message.clone(), outcomes);
+    }
+    items.sort_by_key(|(start, _)| *start);
+    let items: Vec<CoverageItem> = items.into_iter().map(|(_, item)| item).collect();
+    let outcomes = items.iter().flat_map(|item| &item.outcomes);
+    CoverageJson {
+        reached: outcomes.clone().filter(|o| o.hits > 0).count(),
+        total: outcomes.count(),
+        items,
+    }
+}
+
+/// Which arms, branches and gate outcomes the examples reached, for people.
+fn coverage_report(file: &SourceFile, coverage: &CoverageJson) -> String {
+    let mark = |hits: u32| if hits > 0 { "✓" } else { "✗ never" };
+    let mut out = format!("coverage of {}:\n", file.name());
+    for item in &coverage.items {
+        let line = item.line;
+        let kind = &item.kind;
+        match kind.as_str() {
+            "if" | "gate" => {
+                let what = if kind == "gate" {
+                    format!("gate \"{}\"", item.text)
+                } else {
+                    "if".to_string()
+                };
+                let parts: Vec<String> = item
+                    .outcomes
                     .iter()
-                    .zip(hits.iter().copied().chain(std::iter::repeat(0)))
-                {
-                    out.push_str(&format!(
-                        "    {:<8} {}\n",
-                        mark(count),
-                        first_line(file, *arm)
-                    ));
+                    .map(|o| format!("{} {}", o.name, mark(o.hits)))
+                    .collect();
+                out.push_str(&format!("  line {line}: {what}: {}\n", parts.join(", ")));
+            }
+            _ => {
+                let done = item.outcomes.iter().filter(|o| o.hits > 0).count();
+                out.push_str(&format!(
+                    "  line {line}: {kind}: {done} of {} arms reached\n",
+                    item.outcomes.len()
+                ));
+                for outcome in &item.outcomes {
+                    out.push_str(&format!("    {:<8} {}\n", mark(outcome.hits), outcome.name));
                 }
-                reached += done;
-                total += arms.len();
-            }
-            Entry::If(id) => {
-                let [then, otherwise] = coverage
-                    .branches
-                    .get(id as usize)
-                    .copied()
-                    .unwrap_or([0, 0]);
-                out.push_str(&format!(
-                    "  line {line}: if: then {}, else {}\n",
-                    mark(then),
-                    mark(otherwise)
-                ));
-                reached += usize::from(then > 0) + usize::from(otherwise > 0);
-                total += 2;
-            }
-            Entry::Gate(index) => {
-                let [passes, fails] = coverage.gates.get(index).copied().unwrap_or([0, 0]);
-                out.push_str(&format!(
-                    "  line {line}: gate \"{}\": passes {}, fails {}\n",
-                    plan.gates[index].message,
-                    mark(passes),
-                    mark(fails)
-                ));
-                reached += usize::from(passes > 0) + usize::from(fails > 0);
-                total += 2;
             }
         }
     }
-    if total == 0 {
+    if coverage.total == 0 {
         out.push_str("  no tables, branches or gates\n");
     } else {
-        out.push_str(&format!("  {reached} of {total} reached\n"));
+        out.push_str(&format!(
+            "  {} of {} reached\n",
+            coverage.reached, coverage.total
+        ));
     }
     out
 }

@@ -261,3 +261,18 @@ fn records_are_typed_and_matched_to_employees() {
     .expect_err("E9 is unknown");
     assert_eq!(codes(&errors), ["kpi::data::unknown_employee"]);
 }
+
+#[test]
+fn crlf_rows_are_placed_on_their_own_line() {
+    let text = "id,revenue\r\nE1,1\r\nE2,abc\r\nE3,2\r\n";
+    let dataset = read_employees(&plan(POLICY), Format::Csv, text).expect("reads");
+    let Err(errors) = &dataset.employees[1].inputs else {
+        panic!("E2's revenue is not a number")
+    };
+    let offset = errors
+        .iter()
+        .find_map(|e| miette::Diagnostic::labels(e).and_then(|mut l| l.next()))
+        .map(|label| label.offset())
+        .expect("a label");
+    assert_eq!(&text[offset..offset + 6], "E2,abc", "points at {offset}");
+}

@@ -72,7 +72,10 @@ pub fn write_table(report: &Report<'_>, out: &mut impl Write) -> std::io::Result
     }
     let mut totals = vec!["total".to_string()];
     if with_names {
-        totals.push(format!("{} employees", report.employees.len()));
+        totals.push(match report.employees.len() {
+            1 => "1 employee".to_string(),
+            n => format!("{n} employees"),
+        });
     }
     totals.extend(std::iter::repeat_n(String::new(), plan.kpis.len()));
     totals.extend(bonus_totals.iter().map(|total| money(*total, places)));

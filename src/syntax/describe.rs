@@ -430,7 +430,12 @@ fn hint_for_found(
     }
     if rest.starts_with(',') && after_number && rest[1..].starts_with(|c: char| c.is_ascii_digit())
     {
-        return Some("group digits with `_`, not `,`: `1_000_000`".to_string());
+        // `2,5` is a decimal comma in much of the world, `1,000` a
+        // thousands separator in the rest: say both readings.
+        let digits: String = rest[1..].chars().take_while(char::is_ascii_digit).collect();
+        return Some(format!(
+            "a comma does not go in numbers: write `{previous}.{digits}` for a decimal, `{previous}_{digits}` to group digits"
+        ));
     }
     if after_number && found.text.len() == 3 && found.text.chars().all(|c| c.is_ascii_alphabetic())
     {

@@ -66,13 +66,15 @@ impl Cx<'_> {
     }
 
     /// The span of a pair without the trivia pest may have consumed after
-    /// its last child (optional trailing parts skip whitespace first).
+    /// its last token (optional trailing parts skip whitespace and comments
+    /// first): it ends at the last character that is not a space, and not
+    /// on a comment line.
     fn tight_span(&self, pair: &Pair<'_, Rule>) -> Span {
         let full = self.span(pair);
-        match pair.clone().into_inner().last() {
-            Some(last) => Span::new(full.start, self.span(&last).end),
-            None => full,
-        }
+        Span::new(
+            full.start,
+            full.start + without_trailing_trivia(pair.as_str()),
+        )
     }
 
     fn item(&self, pair: Pair<'_, Rule>) -> Result<Item> {
@@ -557,6 +559,20 @@ impl Cx<'_> {
             });
         }
         Ok(ident)
+    }
+}
+
+/// The length of `text` without the blank and comment-only lines (and
+/// spaces) at its end. Strings never span lines, so a line whose first
+/// non-space character is `#` is a comment.
+fn without_trailing_trivia(text: &str) -> usize {
+    let mut end = text.trim_end().len();
+    loop {
+        let line_start = text[..end].rfind('\n').map_or(0, |i| i + 1);
+        if line_start == 0 || !text[line_start..end].trim_start().starts_with('#') {
+            return end;
+        }
+        end = text[..line_start].trim_end().len();
     }
 }
 
