@@ -3,27 +3,8 @@
 //! shipped example as snapshots.
 
 use serde_json::Value;
-use std::process::Command;
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn kpi(args: &[&str]) -> Run {
-    let output = Command::new(env!("CARGO_BIN_EXE_kpi"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the kpi binary runs");
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
-}
+mod common;
+use common::kpi;
 
 const SALES: &str = "policies/sales_manager.kpi";
 const OCTOBER: &str = "policies/data/2026-10.toml";
